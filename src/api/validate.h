@@ -1,0 +1,72 @@
+// Declarative request validation (kinesis-errors.md §2), run over the parsed JSON document.
+//
+// Each action declares a table of FieldSpec rows (shapes come from api/shapes.h, one
+// definition per AWS shape). Validate() performs, in AWS's order:
+//   1. type checks of every present member (wrong type -> SerializationException with the
+//      Coral/Java message, e.g. "class java.lang.String can not be converted to an Integer"),
+//   2. constraint checks in table order (null / length / range / pattern / enum), collecting
+//      up to 10 violations into one ValidationException:
+//      "2 validation errors detected: Value '0' at 'shardCount' failed to satisfy
+//       constraint: Member must have value greater than or equal to 1; ..."
+// Members whose JSON value is null count as absent. Unknown members are ignored.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "api/api_error.h"
+
+namespace runnel::api {
+
+enum class FieldType {
+  kString,
+  kInteger,    // 32-bit
+  kLong,       // 64-bit
+  kBoolean,
+  kTimestamp,  // number of epoch seconds (int or fractional)
+  kBlob,       // base64 string; length constraints apply to the decoded bytes
+  kStructure,  // `members` describes the fields
+  kList,       // `members[0]` describes each element
+  kMap,        // string -> `members[0]` value; key constraints in `key_spec`
+};
+
+// Patterns are matched by hand-written matchers (no std::regex on the hot path).
+enum class Pattern {
+  kNone,
+  kName,            // [a-zA-Z0-9_.-]+  (StreamName, ShardId, ConsumerName)
+  kHashKey,         // 0|([1-9]\d{0,38})
+  kSequenceNumber,  // 0|([1-9]\d{0,128})
+  kStreamArn,       // arn:aws.*:kinesis:.*:\d{12}:stream/\S+
+  kConsumerArn,     // ^(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+
+  kResourceArn,     // arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+
+  kStreamId,        // [a-z0-9]{20}-[a-z0-9]{3}
+};
+
+struct FieldSpec {
+  std::string_view name;  // PascalCase member name as on the wire
+  FieldType type = FieldType::kString;
+  bool required = false;
+  std::optional<int64_t> min;  // length (strings, blobs, lists, maps) or value (numbers)
+  std::optional<int64_t> max;
+  Pattern pattern = Pattern::kNone;
+  std::span<const std::string_view> enum_values = {};
+  std::span<const FieldSpec> members = {};  // structure members / list element / map value
+  const FieldSpec* key_spec = nullptr;      // map keys
+};
+
+// Validates `body` (the top-level JSON value) against `fields`. Returns the ApiError to send,
+// or nullopt when the request is well-formed. A body that is not an object is a
+// SerializationException.
+std::optional<ApiError> Validate(simdjson::dom::element body, std::span<const FieldSpec> fields);
+
+// Lower-camel path segment of a member name: "StreamName" -> "streamName".
+std::string LowerCamel(std::string_view pascal);
+
+// Pattern matcher (exposed for tests and for checks outside tables).
+bool MatchesPattern(Pattern p, std::string_view s);
+
+}  // namespace runnel::api

@@ -1,0 +1,27 @@
+// runnel: one binary for the server (`runnel serve`) and the client tools (create-stream,
+// produce, consume, demo, bench, ...). This file only composes the command tree.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "server/serve_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Runnel: a fast, durable, Kinesis-compatible streaming server"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "runnel 0.1.0");
+  runnel::server::AddServeCommand(app);
+  runnel::cli::AddCliCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 1;  // usage error
+  }
+  return runnel::cli::ExitCode();
+}
