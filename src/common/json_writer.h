@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace runnel::api {
+namespace runnel {
 
 class JsonWriter {
  public:
@@ -36,4 +36,4 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-}  // namespace runnel::api
+}  // namespace runnel
