@@ -45,20 +45,29 @@ class Committer {
   uint64_t fsync_count() const { return fsyncs_; }
 
  private:
-  struct Pending;
+  struct Pending {
+    std::shared_ptr<Log> log;  // kept alive until its callback has run
+    Offset end;
+    Callback done;
+  };
   void Run();
+  // Syncs each log of `batch` once and runs the callbacks. Called without mu_.
+  void CommitRound(std::vector<Pending>& batch);
+  // Syncs every still-alive log of `dirty` (kInterval). Called without mu_.
+  void SyncDirty(std::unordered_map<Log*, std::weak_ptr<Log>>& dirty);
 
-  SyncMode mode_;
-  std::chrono::milliseconds interval_;
+  const SyncMode mode_;
+  const std::chrono::milliseconds interval_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::condition_variable idle_cv_;
-  std::vector<std::unique_ptr<Pending>> queue_;  // REQUIRES: mu_
-  std::unordered_map<Log*, std::weak_ptr<Log>> dirty_;  // kInterval: logs to sync; REQUIRES: mu_
-  bool stop_ = false;
-  bool busy_ = false;
+  std::condition_variable cv_;       // wakes the committer thread
+  std::condition_variable idle_cv_;  // wakes Flush() when a round ends
+  std::vector<Pending> queue_;                          // kAlways; REQUIRES: mu_
+  std::unordered_map<Log*, std::weak_ptr<Log>> dirty_;  // kInterval; REQUIRES: mu_
+  bool stop_ = false;             // REQUIRES: mu_
+  bool flush_requested_ = false;  // REQUIRES: mu_
+  bool busy_ = false;             // a round is running; REQUIRES: mu_
   std::atomic<uint64_t> fsyncs_{0};
-  std::thread thread_;
+  std::thread thread_;  // last: starts after every other member is constructed
 };
 
 }  // namespace runnel::storage

@@ -44,7 +44,8 @@ struct RecordView {
 struct ReadOptions {
   size_t max_records = 10000;
   size_t max_bytes = 10u << 20;  // sum of payload sizes; at least one record is returned
-  Offset upto;                   // read only offsets < upto (e.g. the durable end)
+  Offset upto{~uint64_t{0}};     // read only offsets < upto (e.g. the durable end);
+                                 // the default means "up to EndOffset()"
 };
 
 class Log {
