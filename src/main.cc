@@ -9,7 +9,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Runnel: a fast, durable, Kinesis-compatible streaming server"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "runnel 0.1.0");
-  runnel::server::AddServeCommand(app);
+  int serve_exit = -1;
+  runnel::server::AddServeCommand(app, &serve_exit);
   runnel::cli::AddCliCommands(app);
   try {
     app.parse(argc, argv);
@@ -23,5 +24,6 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 1;  // usage error
   }
+  if (serve_exit >= 0) return serve_exit;
   return runnel::cli::ExitCode();
 }

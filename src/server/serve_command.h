@@ -6,5 +6,6 @@ class App;
 }
 
 namespace runnel::server {
-void AddServeCommand(CLI::App& app);
+// Registers `serve`; when it runs, its process exit code is stored in *exit_code.
+void AddServeCommand(CLI::App& app, int* exit_code);
 }

@@ -1,0 +1,121 @@
+#include "api/action.h"
+
+#include <fmt/format.h>
+
+namespace runnel::api {
+
+void SendError(const Respond& respond, const ApiError& e) {
+  ApiResponse r;
+  r.status = e.status;
+  r.body = RenderJson(e);
+  r.error_type = e.type;
+  respond(std::move(r));
+}
+
+void ActionContext::Ok(std::string json) {
+  ApiResponse r;
+  r.body = std::move(json);
+  respond(std::move(r));
+}
+
+void ActionContext::OkEmpty() { respond(ApiResponse{}); }
+
+void ActionContext::Fail(const ApiError& e) { SendError(respond, e); }
+
+namespace {
+std::optional<simdjson::dom::element> Member(simdjson::dom::object body, std::string_view name) {
+  simdjson::dom::element v;
+  if (body.at_key(name).get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
+  return v;
+}
+}  // namespace
+
+std::optional<std::string_view> ActionContext::String(std::string_view name) const {
+  auto v = Member(body, name);
+  std::string_view s;
+  if (!v || v->get(s) != simdjson::SUCCESS) return std::nullopt;
+  return s;
+}
+
+std::optional<int64_t> ActionContext::Integer(std::string_view name) const {
+  auto v = Member(body, name);
+  if (!v || !v->is_number()) return std::nullopt;
+  return IntegerValue(*v);
+}
+
+std::optional<bool> ActionContext::Bool(std::string_view name) const {
+  auto v = Member(body, name);
+  bool b;
+  if (!v || v->get(b) != simdjson::SUCCESS) return std::nullopt;
+  return b;
+}
+
+std::optional<int64_t> ActionContext::TimestampMs(std::string_view name) const {
+  auto v = Member(body, name);
+  if (!v || !v->is_number()) return std::nullopt;
+  return TimestampMsValue(*v);
+}
+
+std::optional<simdjson::dom::object> ActionContext::Object(std::string_view name) const {
+  auto v = Member(body, name);
+  simdjson::dom::object o;
+  if (!v || v->get(o) != simdjson::SUCCESS) return std::nullopt;
+  return o;
+}
+
+std::optional<simdjson::dom::array> ActionContext::Array(std::string_view name) const {
+  auto v = Member(body, name);
+  simdjson::dom::array a;
+  if (!v || v->get(a) != simdjson::SUCCESS) return std::nullopt;
+  return a;
+}
+
+std::optional<std::string> ActionContext::StreamName() {
+  auto name = String("StreamName");
+  auto arn = String("StreamARN");
+  if (!name && !arn) {
+    Fail(ValidationError(
+        "1 validation error detected: Value null at 'streamName' failed to satisfy "
+        "constraint: Member must not be null"));
+    return std::nullopt;
+  }
+  if (!arn) return std::string(*name);
+  // arn:{partition}:kinesis:{region}:{account}:stream/{name}
+  std::string_view a = *arn;
+  std::string_view parts[6];
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    size_t colon = a.find(':', start);
+    if (colon == std::string_view::npos) {
+      Fail(InvalidArgument(fmt::format("Invalid StreamARN {}", a)));
+      return std::nullopt;
+    }
+    parts[i] = a.substr(start, colon - start);
+    start = colon + 1;
+  }
+  parts[5] = a.substr(start);
+  std::string_view resource = parts[5];
+  if (resource.substr(0, 7) != "stream/" || resource.size() == 7 ||
+      resource.find('/', 7) != std::string_view::npos) {
+    Fail(InvalidArgument(fmt::format("Invalid StreamARN {}", a)));
+    return std::nullopt;
+  }
+  std::string_view arn_name = resource.substr(7);
+  if (parts[3] != options.region || parts[4] != account) {
+    // Another region or account: not visible to this caller.
+    stream::StreamError e;
+    e.code = stream::StreamErrc::kStreamNotFound;
+    e.stream = std::string(arn_name);
+    e.account = std::string(parts[4]);
+    Fail(e);
+    return std::nullopt;
+  }
+  if (name && *name != arn_name) {
+    Fail(InvalidArgument(fmt::format(
+        "StreamARN {} and StreamName {} do not refer to the same stream.", a, *name)));
+    return std::nullopt;
+  }
+  return std::string(arn_name);
+}
+
+}  // namespace runnel::api

@@ -1,0 +1,63 @@
+// What an action handler sees, and the table row that registers it (api/registry.cc).
+// One file per action under api/actions/: its request table (from api/shapes.h) and handler.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "api/api_error.h"
+#include "api/service.h"
+#include "api/validate.h"
+#include "stream/stream_error.h"
+#include "stream/stream_registry.h"
+
+namespace runnel::api {
+
+// Per-request context. The handler must call exactly one of Ok/OkEmpty/Fail, now or later
+// (ownership of `respond` may be moved into an asynchronous continuation).
+struct ActionContext {
+  stream::StreamRegistry& registry;
+  const ServiceOptions& options;
+  std::string account;
+  simdjson::dom::object body;  // validated against the action's table
+  const ApiRequest& request;
+  Respond respond;
+
+  void Ok(std::string json);
+  void OkEmpty();
+  void Fail(const ApiError& e);
+  void Fail(const stream::StreamError& e) { Fail(ToApiError(e)); }
+
+  // Members of the validated body (absent or null -> nullopt).
+  std::optional<std::string_view> String(std::string_view name) const;
+  std::optional<int64_t> Integer(std::string_view name) const;
+  std::optional<bool> Bool(std::string_view name) const;
+  std::optional<int64_t> TimestampMs(std::string_view name) const;
+  std::optional<simdjson::dom::object> Object(std::string_view name) const;
+  std::optional<simdjson::dom::array> Array(std::string_view name) const;
+
+  // The stream named by StreamName and/or StreamARN. On failure the error is already sent
+  // and nullopt returned. ARNs must name this region and the caller's account.
+  std::optional<std::string> StreamName();
+};
+
+using ActionHandler = void (*)(ActionContext& ctx);
+
+struct ActionDef {
+  std::string_view name;              // "PutRecord"
+  std::span<const FieldSpec> fields;  // validation table
+  ActionHandler handler;
+};
+
+// Looks up "PutRecord" (the part after "Kinesis_20131202."). nullptr if unknown.
+const ActionDef* FindAction(std::string_view operation);
+std::span<const ActionDef* const> AllActions();
+
+// Renders a JSON response body for a StreamErrc-free error (used by the service).
+void SendError(const Respond& respond, const ApiError& e);
+
+}  // namespace runnel::api

@@ -1,0 +1,19 @@
+// Every action's table row, defined in its own file under api/actions/.
+#pragma once
+
+#include "api/action.h"
+
+namespace runnel::api {
+
+extern const ActionDef kCreateStreamAction;
+extern const ActionDef kDeleteStreamAction;
+extern const ActionDef kDescribeStreamAction;
+extern const ActionDef kDescribeStreamSummaryAction;
+extern const ActionDef kListStreamsAction;
+extern const ActionDef kListShardsAction;
+extern const ActionDef kPutRecordAction;
+extern const ActionDef kPutRecordsAction;
+extern const ActionDef kGetShardIteratorAction;
+extern const ActionDef kGetRecordsAction;
+
+}  // namespace runnel::api

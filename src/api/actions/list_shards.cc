@@ -1,0 +1,155 @@
+// ListShards (kinesis-api-actions.md §2): filters, MaxResults and NextToken.
+#include <fmt/format.h>
+
+#include "api/action.h"
+#include "api/actions/actions.h"
+#include "api/describe_json.h"
+#include "api/next_token.h"
+#include "api/shapes.h"
+#include "common/clock.h"
+#include "common/json_writer.h"
+
+namespace runnel::api {
+namespace {
+
+constexpr FieldSpec kFields[] = {kStreamName,  kNextToken,   kExclusiveStartShardId,
+                                 kMaxResults,  kStreamCreationTimestamp, kShardFilter,
+                                 kStreamArn,   kStreamId};
+
+struct Filter {
+  std::string type = "FROM_TRIM_HORIZON";
+  std::optional<uint32_t> after;  // AFTER_SHARD_ID
+  int64_t timestamp_ms = 0;       // AT_TIMESTAMP / FROM_TIMESTAMP
+};
+
+bool Passes(const Filter& f, const stream::ShardMeta& s, int64_t horizon_ms) {
+  if (f.type == "AT_LATEST") return s.open();
+  if (f.type == "AFTER_SHARD_ID") return true;  // handled as the exclusive start
+  if (f.type == "AT_TRIM_HORIZON") {
+    // Open at the trim horizon: created by then (or the stream's first shards) and not
+    // closed before it.
+    return !s.closed_ms || *s.closed_ms >= horizon_ms;
+  }
+  if (f.type == "AT_TIMESTAMP") {
+    int64_t t = std::max(f.timestamp_ms, horizon_ms);
+    return (s.created_ms <= t || !s.parent) && (!s.closed_ms || *s.closed_ms >= t);
+  }
+  if (f.type == "FROM_TIMESTAMP") {
+    int64_t t = std::max(f.timestamp_ms, horizon_ms);
+    return !s.closed_ms || *s.closed_ms >= t;
+  }
+  return true;  // FROM_TRIM_HORIZON: every shard not yet expired
+}
+
+std::string EncodeFilter(const Filter& f) {
+  return fmt::format("{},{}", f.type, f.timestamp_ms);
+}
+
+void Handle(ActionContext& ctx) {
+  const int64_t now = Clock::NowMs();
+  const int64_t max_results = std::min<int64_t>(ctx.Integer("MaxResults").value_or(1000), 1000);
+  std::string name;
+  std::optional<uint32_t> after;
+  Filter filter;
+  if (auto token = ctx.String("NextToken")) {
+    for (std::string_view other :
+         {"StreamName", "StreamARN", "ExclusiveStartShardId", "StreamCreationTimestamp"}) {
+      if (ctx.body.at_key(other).error() == simdjson::SUCCESS &&
+          !ctx.body.at_key(other).is_null()) {
+        return ctx.Fail(InvalidArgument(
+            fmt::format("NextToken and {} cannot be provided together.", other)));
+      }
+    }
+    auto t = DecodeNextToken(*token);
+    if (!t || t->stream.empty()) {
+      return ctx.Fail(InvalidArgument(fmt::format("Invalid NextToken: {}", *token)));
+    }
+    if (now - t->issued_ms > kNextTokenLifetimeMs) {
+      return ctx.Fail(ApiError{"ExpiredNextTokenException", 400,
+                               fmt::format("The NextToken {} has expired.", *token)});
+    }
+    name = t->stream;
+    after = stream::ShardIndexOf(t->position);
+    size_t comma = t->extra.find(',');
+    filter.type = t->extra.substr(0, comma);
+    if (comma != std::string::npos) filter.timestamp_ms = std::stoll(t->extra.substr(comma + 1));
+  } else {
+    if (!ctx.String("StreamName") && !ctx.String("StreamARN")) {
+      return ctx.Fail(InvalidArgument("Either NextToken or StreamName should be provided."));
+    }
+    auto n = ctx.StreamName();
+    if (!n) return;
+    name = std::move(*n);
+    if (auto start = ctx.String("ExclusiveStartShardId")) after = stream::ShardIndexOf(*start);
+    if (auto f = ctx.Object("ShardFilter")) {
+      std::string_view type;
+      if ((*f)["Type"].get(type) != simdjson::SUCCESS) type = "FROM_TRIM_HORIZON";
+      filter.type = std::string(type);
+      simdjson::dom::element v;
+      bool has_shard = (*f)["ShardId"].get(v) == simdjson::SUCCESS && !v.is_null();
+      bool has_ts = (*f)["Timestamp"].get(v) == simdjson::SUCCESS && !v.is_null();
+      if (type == "AFTER_SHARD_ID") {
+        if (!has_shard) {
+          return ctx.Fail(InvalidArgument(
+              "Must specify ShardId in ShardFilter when ShardFilter type is AFTER_SHARD_ID."));
+        }
+        std::string_view id;
+        if ((*f)["ShardId"].get(id) != simdjson::SUCCESS) id = {};
+        after = stream::ShardIndexOf(id);
+      } else if (type == "AT_TIMESTAMP" || type == "FROM_TIMESTAMP") {
+        if (!has_ts) {
+          return ctx.Fail(InvalidArgument(fmt::format(
+              "Must specify Timestamp in ShardFilter when ShardFilter type is {}.", type)));
+        }
+        filter.timestamp_ms = TimestampMsValue(v);
+      } else if (has_shard || has_ts) {
+        return ctx.Fail(InvalidArgument(fmt::format(
+            "ShardId and Timestamp must not be specified when ShardFilter type is {}.", type)));
+      }
+    }
+  }
+
+  auto meta = ctx.registry.Describe(ctx.account, name);
+  if (!meta) return ctx.Fail(meta.error());
+  const stream::StreamMeta& m = *meta;
+  if (auto ts = ctx.TimestampMs("StreamCreationTimestamp"); ts && *ts / 1000 != m.created_ms / 1000) {
+    stream::StreamError e;
+    e.code = stream::StreamErrc::kStreamNotFound;
+    e.stream = m.name;
+    e.account = m.account;
+    return ctx.Fail(e);
+  }
+  const int64_t horizon_ms = now - int64_t{m.retention_hours} * 3600 * 1000;
+
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject().Key("Shards").BeginArray();
+  int64_t count = 0;
+  std::optional<uint32_t> last;
+  bool more = false;
+  for (const auto& s : m.shards) {
+    if (after && s.index <= *after) continue;
+    if (s.closed_ms && *s.closed_ms < horizon_ms) continue;  // expired
+    if (!Passes(filter, s, horizon_ms)) continue;
+    if (count == max_results) {
+      more = true;
+      break;
+    }
+    WriteShard(w, s);
+    last = s.index;
+    ++count;
+  }
+  w.EndArray();
+  if (more) {
+    w.Member("NextToken",
+             EncodeNextToken({now, m.name, stream::ShardIdOf(*last), EncodeFilter(filter)}));
+  }
+  w.EndObject();
+  ctx.Ok(std::move(out));
+}
+
+}  // namespace
+
+const ActionDef kListShardsAction{"ListShards", kFields, Handle};
+
+}  // namespace runnel::api

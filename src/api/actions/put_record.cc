@@ -1,0 +1,64 @@
+// PutRecord (kinesis-api-actions.md §3). Answers once the record is durable.
+#include <fmt/format.h>
+
+#include "api/action.h"
+#include "api/actions/actions.h"
+#include "api/shapes.h"
+#include "common/base64.h"
+#include "common/json_writer.h"
+
+namespace runnel::api {
+namespace {
+
+constexpr FieldSpec kFields[] = {kStreamName,
+                                 Required(kData),
+                                 Required(kPartitionKey),
+                                 kExplicitHashKey,
+                                 kSequenceNumberForOrdering,
+                                 kStreamArn,
+                                 kStreamId};
+
+thread_local std::string t_data;
+
+void Handle(ActionContext& ctx) {
+  auto name = ctx.StreamName();
+  if (!name) return;
+  stream::PutEntry entry;
+  entry.partition_key = *ctx.String("PartitionKey");
+  t_data.clear();
+  base64::DecodeAppend(*ctx.String("Data"), t_data);  // validated already
+  entry.data = t_data;
+  if (auto ehk = ctx.String("ExplicitHashKey")) {
+    entry.explicit_hash_key = stream::ParseHashKey(*ehk);
+    if (!entry.explicit_hash_key) {
+      stream::StreamError e;
+      e.code = stream::StreamErrc::kExplicitHashKeyInvalid;
+      e.value = std::string(*ehk);
+      return ctx.Fail(e);
+    }
+  }
+  auto ordering = ctx.String("SequenceNumberForOrdering");
+  ctx.registry.PutRecords(
+      ctx.account, *name, {&entry, 1}, ordering,
+      [respond = std::move(ctx.respond)](stream::StreamResult<stream::PutOutcome> r) {
+        if (!r) return SendError(respond, ToApiError(r.error()));
+        const auto& e = r->entries[0];
+        std::string out;
+        out.reserve(160);
+        JsonWriter w(out);
+        w.BeginObject();
+        w.Member("ShardId", stream::ShardIdOf(e.shard_index));
+        w.Member("SequenceNumber", e.sequence_number());
+        if (r->encrypted) w.Member("EncryptionType", "KMS");
+        w.EndObject();
+        ApiResponse resp;
+        resp.body = std::move(out);
+        respond(std::move(resp));
+      });
+}
+
+}  // namespace
+
+const ActionDef kPutRecordAction{"PutRecord", kFields, Handle};
+
+}  // namespace runnel::api

@@ -1,0 +1,149 @@
+// `runnel serve`: wires storage, stream registry, API service and HTTP server together, and
+// runs until SIGINT/SIGTERM (graceful: stop accepting, finish in-flight requests, fsync).
+#include "server/serve_command.h"
+
+#include <signal.h>
+#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+
+#include "api/service.h"
+#include "server/http_server.h"
+#include "storage/committer.h"
+#include "stream/stream_registry.h"
+
+namespace runnel::server {
+namespace {
+
+struct ServeFlags {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4567;
+  std::string data_dir = "./data";
+  std::string sync = "always";
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string log_level = "info";
+  int64_t transition_ms = 100;
+  size_t max_body_bytes = 10u << 20;
+  unsigned threads = 0;
+  uint64_t segment_bytes = 64ull << 20;
+};
+
+// "always" | "none" | "interval=<ms>"
+bool ParseSync(const std::string& s, storage::SyncMode* mode, std::chrono::milliseconds* every) {
+  if (s == "always") {
+    *mode = storage::SyncMode::kAlways;
+    return true;
+  }
+  if (s == "none") {
+    *mode = storage::SyncMode::kNone;
+    return true;
+  }
+  constexpr std::string_view kPrefix = "interval=";
+  if (s.rfind(kPrefix, 0) == 0) {
+    int64_t ms = 0;
+    const char* b = s.data() + kPrefix.size();
+    auto [p, ec] = std::from_chars(b, s.data() + s.size(), ms);
+    if (ec != std::errc() || p != s.data() + s.size() || ms <= 0) return false;
+    *mode = storage::SyncMode::kInterval;
+    *every = std::chrono::milliseconds(ms);
+    return true;
+  }
+  return false;
+}
+
+int RunServe(const ServeFlags& f) {
+  auto logger = spdlog::stderr_color_mt("runnel");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(f.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  storage::SyncMode mode;
+  std::chrono::milliseconds every{0};
+  if (!ParseSync(f.sync, &mode, &every)) {
+    spdlog::error("--sync must be always, none or interval=<ms>; got '{}'", f.sync);
+    return 1;
+  }
+
+  // Block the termination signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  storage::Committer committer(mode, every);
+  stream::RegistryOptions ro;
+  ro.data_dir = f.data_dir;
+  ro.region = f.region;
+  ro.transition_ms = f.transition_ms;
+  ro.log.segment_bytes = f.segment_bytes;
+  auto registry = stream::StreamRegistry::Open(ro, &committer);
+  if (!registry) {
+    spdlog::error("cannot open data dir {}: {}", f.data_dir, registry.error().value);
+    return 2;
+  }
+  api::Service service(**registry, api::ServiceOptions{f.region, f.account_id});
+
+  HttpServerOptions ho;
+  ho.host = f.host;
+  ho.port = f.port;
+  ho.threads = f.threads;
+  ho.max_body_bytes = f.max_body_bytes;
+  HttpServer http(ho, [&service](const api::ApiRequest& req, api::Respond respond) {
+    service.Handle(req, std::move(respond));
+  });
+  auto port = http.Start();
+  if (!port) {
+    spdlog::error("{}", port.error());
+    return 2;
+  }
+  spdlog::info("runnel listening on http://{}:{} (data dir {}, sync {}, region {}, account {})",
+               f.host, *port, f.data_dir, f.sync, f.region, f.account_id);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  http.Shutdown();
+  committer.Flush();
+  registry->reset();
+  spdlog::info("shutdown complete");
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the Kinesis-compatible server");
+  cmd->add_option("--host", flags->host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", flags->port, "Port to listen on (0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", flags->data_dir, "Where streams are stored")
+      ->capture_default_str();
+  cmd->add_option("--sync", flags->sync,
+                  "Durability: always (fsync before ack, group commit), interval=<ms>, none")
+      ->capture_default_str();
+  cmd->add_option("--region", flags->region, "Region reported in ARNs")->capture_default_str();
+  cmd->add_option("--account-id", flags->account_id, "Account id of the default namespace")
+      ->capture_default_str();
+  cmd->add_option("--log-level", flags->log_level, "trace|debug|info|warn|error|off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cmd->add_option("--transition-ms", flags->transition_ms,
+                  "Delay of CREATING->ACTIVE, UPDATING->ACTIVE and DELETING->gone (0-500 ms)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60000));
+  cmd->add_option("--max-body-bytes", flags->max_body_bytes, "Largest accepted request body")
+      ->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "I/O threads (0: one per core)")
+      ->capture_default_str();
+  cmd->add_option("--segment-bytes", flags->segment_bytes, "Segment file size before rolling")
+      ->capture_default_str();
+  cmd->callback([flags, exit_code] { *exit_code = RunServe(*flags); });
+}
+
+}  // namespace runnel::server

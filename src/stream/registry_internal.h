@@ -1,0 +1,42 @@
+// Private runtime state of StreamRegistry (shared by its .cc files only).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <shared_mutex>
+#include <vector>
+
+#include "storage/log.h"
+#include "stream/stream_meta.h"
+#include "stream/stream_registry.h"
+
+namespace runnel::stream {
+
+struct StreamRegistry::Stream {
+  mutable std::shared_mutex mu;  // guards meta and logs; shared for puts and reads
+  StreamMeta meta;
+  std::vector<std::shared_ptr<storage::Log>> logs;  // parallel to meta.shards
+  std::filesystem::path dir;
+
+  // Position of shard `index` in meta.shards, or -1. REQUIRES: mu held.
+  int PositionOfLocked(uint32_t index) const {
+    for (size_t i = 0; i < meta.shards.size(); ++i) {
+      if (meta.shards[i].index == index) return static_cast<int>(i);
+    }
+    return -1;
+  }
+};
+
+// "account/name": '/' is allowed in neither, so keys never collide.
+inline std::string RegistryKey(std::string_view account, std::string_view name) {
+  std::string k;
+  k.reserve(account.size() + 1 + name.size());
+  k.append(account).push_back('/');
+  k.append(name);
+  return k;
+}
+
+StreamError NotFound(std::string_view account, std::string_view name);
+int64_t ShardCreationSeconds(const ShardMeta& s);
+
+}  // namespace runnel::stream

@@ -1,0 +1,69 @@
+// The persistent description of a stream and its shards (everything but the records), and
+// its JSON form on disk (docs/formats/metadata.md).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "stream/hash_key.h"
+
+namespace runnel::stream {
+
+enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
+enum class StreamMode { kProvisioned, kOnDemand };
+
+std::string_view StatusName(StreamStatus s);
+std::string_view ModeName(StreamMode m);
+
+struct ShardMeta {
+  uint32_t index = 0;
+  HashKeyRange range;
+  std::optional<uint32_t> parent;
+  std::optional<uint32_t> adjacent_parent;
+  int64_t created_ms = 0;
+  std::optional<int64_t> closed_ms;  // set when a reshard closed the shard
+
+  bool open() const { return !closed_ms.has_value(); }
+};
+
+// "shardId-" + 12-digit zero-padded index.
+std::string ShardIdOf(uint32_t index);
+// Parses "shardId-000000000003" (and, like AWS, any "...-<digits>" suffix form); nullopt if
+// there is no trailing index.
+std::optional<uint32_t> ShardIndexOf(std::string_view shard_id);
+
+struct StreamMeta {
+  std::string account;
+  std::string region;
+  std::string name;
+  std::string dir_name;  // directory under <data>/streams; never derived from the raw name
+  int64_t created_ms = 0;
+  StreamStatus status = StreamStatus::kCreating;
+  int64_t transition_at_ms = 0;  // CREATING/UPDATING -> ACTIVE, DELETING -> gone at this time
+  StreamMode mode = StreamMode::kProvisioned;
+  uint32_t retention_hours = 24;
+  std::string encryption_type = "NONE";
+  std::string key_id;
+  std::vector<std::string> shard_level_metrics;
+  std::map<std::string, std::string> tags;
+  uint32_t max_record_size_kib = 1024;
+  uint32_t next_shard_index = 0;
+  std::vector<ShardMeta> shards;  // ordered by index
+
+  // Status as of `now_ms`, applying a due transition (CREATING/UPDATING -> ACTIVE).
+  StreamStatus StatusAt(int64_t now_ms) const;
+  std::string Arn() const;
+};
+
+std::string StreamArn(std::string_view region, std::string_view account, std::string_view name);
+
+std::string EncodeStreamMeta(const StreamMeta& m);
+// nullopt-like failure carries a reason for the log.
+Result<StreamMeta, std::string> DecodeStreamMeta(std::string_view json);
+
+}  // namespace runnel::stream

@@ -1,0 +1,378 @@
+#include "stream/stream_registry.h"
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <random>
+
+#include "common/clock.h"
+#include "common/file.h"
+#include "stream/registry_internal.h"
+
+namespace runnel::stream {
+namespace fs = std::filesystem;
+
+StreamError NotFound(std::string_view account, std::string_view name) {
+  StreamError e;
+  e.code = StreamErrc::kStreamNotFound;
+  e.stream = std::string(name);
+  e.account = std::string(account);
+  return e;
+}
+
+int64_t ShardCreationSeconds(const ShardMeta& s) { return s.created_ms / 1000; }
+
+namespace {
+
+StreamError Internal(std::string detail) {
+  StreamError e;
+  e.code = StreamErrc::kInternal;
+  e.value = std::move(detail);
+  return e;
+}
+
+// Loads the iterator HMAC key, creating it on first start.
+StreamResult<std::string> LoadOrCreateKey(const fs::path& data_dir) {
+  fs::path p = data_dir / "iterator.key";
+  std::error_code ec;
+  if (fs::exists(p, ec)) {
+    auto k = ReadFile(p);
+    if (k && k->size() == 32) return std::move(*k);
+    spdlog::warn("iterator.key is unreadable or damaged; generating a new one (old iterators "
+                 "become invalid)");
+  }
+  std::string key(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), 32) != 1) {
+    return MakeUnexpected(Internal("RAND_bytes failed"));
+  }
+  if (auto r = WriteFileAtomic(p, key); !r) return MakeUnexpected(Internal(r.error().what));
+  return key;
+}
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+StreamResult<void> PersistMeta(const StreamRegistry::Stream& s) {
+  if (auto r = WriteFileAtomic(s.dir / "stream.json", EncodeStreamMeta(s.meta)); !r) {
+    return MakeUnexpected(Internal(r.error().what));
+  }
+  return {};
+}
+
+}  // namespace
+
+StreamRegistry::StreamRegistry(RegistryOptions options, storage::Committer* committer,
+                               std::string key)
+    : options_(std::move(options)), committer_(committer), iterators_(std::move(key)) {}
+
+StreamResult<std::unique_ptr<StreamRegistry>> StreamRegistry::Open(
+    RegistryOptions options, storage::Committer* committer) {
+  std::error_code ec;
+  fs::create_directories(options.data_dir / "streams", ec);
+  if (ec) {
+    return MakeUnexpected(Internal("create " + (options.data_dir / "streams").string() + ": " +
+                                   ec.message()));
+  }
+  auto key = LoadOrCreateKey(options.data_dir);
+  if (!key) return MakeUnexpected(key.error());
+  std::unique_ptr<StreamRegistry> r(
+      new StreamRegistry(std::move(options), committer, std::move(*key)));
+  if (auto l = r->LoadAll(); !l) return MakeUnexpected(l.error());
+  r->maintenance_ = std::thread([p = r.get()] { p->MaintenanceLoop(); });
+  return r;
+}
+
+StreamRegistry::~StreamRegistry() {
+  stop_ = true;
+  if (maintenance_.joinable()) maintenance_.join();
+}
+
+StreamResult<void> StreamRegistry::LoadAll() {
+  fs::path root = options_.data_dir / "streams";
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (!entry.is_directory()) continue;
+    fs::path meta_path = entry.path() / "stream.json";
+    auto text = ReadFile(meta_path);
+    if (!text) {
+      // A directory without metadata is a CreateStream that crashed before it was
+      // acknowledged: nothing in it was ever visible. Remove it.
+      spdlog::warn("removing incomplete stream directory {}", entry.path().string());
+      std::error_code ec;
+      fs::remove_all(entry.path(), ec);
+      continue;
+    }
+    auto meta = DecodeStreamMeta(*text);
+    if (!meta) return MakeUnexpected(Internal(meta.error()));
+    auto s = std::make_shared<Stream>();
+    s->meta = std::move(*meta);
+    s->dir = entry.path();
+    if (s->meta.status == StreamStatus::kDeleting) {
+      FinishDeletion(s);
+      continue;
+    }
+    for (const auto& shard : s->meta.shards) {
+      storage::RecoveryReport report;
+      auto log = storage::Log::Open(s->dir / fmt::format("shard-{}", shard.index), options_.log,
+                                    &report);
+      if (!log) {
+        return MakeUnexpected(Internal(fmt::format("open stream {} shard {}: {}", s->meta.name,
+                                                   shard.index, log.error().detail)));
+      }
+      if (!report.detail.empty()) {
+        spdlog::warn("recovery of stream '{}' {}: {}", s->meta.name, ShardIdOf(shard.index),
+                     report.detail);
+      }
+      s->logs.push_back(std::shared_ptr<storage::Log>(std::move(*log)));
+    }
+    spdlog::info("loaded stream '{}' (account {}, {} shards)", s->meta.name, s->meta.account,
+                 s->meta.shards.size());
+    streams_.emplace(RegistryKey(s->meta.account, s->meta.name), std::move(s));
+  }
+  return {};
+}
+
+std::shared_ptr<StreamRegistry::Stream> StreamRegistry::Find(std::string_view account,
+                                                             std::string_view name) const {
+  char buf[300];
+  std::string_view key;
+  std::string heap;
+  if (account.size() + 1 + name.size() <= sizeof(buf)) {
+    std::memcpy(buf, account.data(), account.size());
+    buf[account.size()] = '/';
+    std::memcpy(buf + account.size() + 1, name.data(), name.size());
+    key = std::string_view(buf, account.size() + 1 + name.size());
+  } else {
+    heap = RegistryKey(account, name);
+    key = heap;
+  }
+  std::shared_lock lock(mu_);
+  auto it = streams_.find(key);
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) {
+  const int64_t now = Clock::NowMs();
+  uint32_t shard_count =
+      req.mode == StreamMode::kOnDemand ? options_.on_demand_shard_count : req.shard_count;
+  auto exists_error = [&] {
+    StreamError e;
+    e.code = StreamErrc::kStreamExists;
+    e.stream = req.name;
+    e.account = req.account;
+    return e;
+  };
+  {
+    std::shared_lock lock(mu_);
+    if (streams_.count(RegistryKey(req.account, req.name))) {
+      return MakeUnexpected(exists_error());
+    }
+    uint64_t open = 0, on_demand = 0;
+    for (const auto& [k, s] : streams_) {
+      std::shared_lock sl(s->mu);
+      if (s->meta.account != req.account) continue;
+      for (const auto& sh : s->meta.shards) open += sh.open() ? 1 : 0;
+      on_demand += s->meta.mode == StreamMode::kOnDemand ? 1 : 0;
+    }
+    if (open + shard_count > options_.shard_limit) {
+      StreamError e;
+      e.code = StreamErrc::kShardLimitExceeded;
+      e.account = req.account;
+      e.n1 = static_cast<int64_t>(open);
+      e.n2 = options_.shard_limit;
+      e.n3 = shard_count;
+      return MakeUnexpected(e);
+    }
+    if (req.mode == StreamMode::kOnDemand && on_demand >= options_.on_demand_stream_limit) {
+      StreamError e;
+      e.code = StreamErrc::kLimitExceeded;
+      e.value = "on-demand stream count limit";
+      e.account = req.account;
+      e.n1 = options_.on_demand_stream_limit;
+      return MakeUnexpected(e);
+    }
+  }
+
+  auto s = std::make_shared<Stream>();
+  StreamMeta& m = s->meta;
+  m.account = req.account;
+  m.region = options_.region;
+  m.name = req.name;
+  m.dir_name = fmt::format("{}-{}", now, RandomHex(6));
+  m.created_ms = now;
+  m.status = StreamStatus::kCreating;
+  m.transition_at_ms = now + options_.transition_ms;
+  m.mode = req.mode;
+  m.tags = req.tags;
+  if (req.max_record_size_kib) m.max_record_size_kib = *req.max_record_size_kib;
+  auto ranges = SplitEvenly(shard_count);
+  for (uint32_t i = 0; i < shard_count; ++i) {
+    ShardMeta sh;
+    sh.index = i;
+    sh.range = ranges[i];
+    sh.created_ms = now;
+    m.shards.push_back(sh);
+  }
+  m.next_shard_index = shard_count;
+  s->dir = options_.data_dir / "streams" / m.dir_name;
+
+  std::error_code ec;
+  fs::create_directories(s->dir, ec);
+  if (ec) return MakeUnexpected(Internal("mkdir " + s->dir.string() + ": " + ec.message()));
+  auto cleanup = [&] { fs::remove_all(s->dir, ec); };
+  for (const auto& sh : m.shards) {
+    storage::RecoveryReport report;
+    auto log = storage::Log::Open(s->dir / fmt::format("shard-{}", sh.index), options_.log,
+                                  &report);
+    if (!log) {
+      cleanup();
+      return MakeUnexpected(Internal(log.error().detail));
+    }
+    s->logs.push_back(std::shared_ptr<storage::Log>(std::move(*log)));
+  }
+  if (auto r = PersistMeta(*s); !r) {
+    cleanup();
+    return r;
+  }
+  if (auto r = SyncDir(options_.data_dir / "streams"); !r) {
+    cleanup();
+    return MakeUnexpected(Internal(r.error().what));
+  }
+  {
+    std::unique_lock lock(mu_);
+    auto [it, inserted] = streams_.emplace(RegistryKey(req.account, req.name), s);
+    if (!inserted) {
+      lock.unlock();
+      s->logs.clear();
+      cleanup();
+      return MakeUnexpected(exists_error());
+    }
+  }
+  spdlog::info("created stream '{}' (account {}, {} shards)", m.name, m.account, shard_count);
+  return {};
+}
+
+StreamResult<void> StreamRegistry::DeleteStream(std::string_view account, std::string_view name,
+                                                bool /*enforce_consumer_deletion*/) {
+  auto s = Find(account, name);
+  if (!s) return MakeUnexpected(NotFound(account, name));
+  {
+    std::unique_lock sl(s->mu);
+    if (s->meta.status == StreamStatus::kDeleting) return {};
+    s->meta.status = StreamStatus::kDeleting;
+    s->meta.transition_at_ms = Clock::NowMs() + options_.transition_ms;
+    if (auto r = PersistMeta(*s); !r) return r;
+  }
+  if (options_.transition_ms <= 0) FinishDeletion(s);
+  return {};
+}
+
+void StreamRegistry::FinishDeletion(const std::shared_ptr<Stream>& s) {
+  {
+    std::unique_lock lock(mu_);
+    auto it = streams_.find(RegistryKey(s->meta.account, s->meta.name));
+    if (it != streams_.end() && it->second == s) streams_.erase(it);
+  }
+  std::unique_lock sl(s->mu);
+  s->logs.clear();  // in-flight readers/writers keep their shared_ptr until done
+  std::error_code ec;
+  // Remove the metadata first: a crash half-way then leaves a directory without stream.json,
+  // which LoadAll cleans up.
+  fs::remove(s->dir / "stream.json", ec);
+  (void)SyncDir(s->dir);
+  fs::remove_all(s->dir, ec);
+  if (ec) spdlog::warn("removing {}: {}", s->dir.string(), ec.message());
+  spdlog::info("deleted stream '{}' (account {})", s->meta.name, s->meta.account);
+}
+
+StreamResult<StreamMeta> StreamRegistry::Describe(std::string_view account,
+                                                  std::string_view name) const {
+  auto s = Find(account, name);
+  if (!s) return MakeUnexpected(NotFound(account, name));
+  std::shared_lock sl(s->mu);
+  StreamMeta m = s->meta;
+  m.status = m.StatusAt(Clock::NowMs());
+  return m;
+}
+
+std::vector<StreamMeta> StreamRegistry::List(std::string_view account) const {
+  std::vector<StreamMeta> out;
+  int64_t now = Clock::NowMs();
+  std::shared_lock lock(mu_);
+  for (const auto& [k, s] : streams_) {
+    std::shared_lock sl(s->mu);
+    if (s->meta.account != account) continue;
+    StreamMeta m = s->meta;
+    m.shards.clear();
+    m.status = m.StatusAt(now);
+    out.push_back(std::move(m));
+  }
+  return out;  // map order = "account/name" order = name order within an account
+}
+
+StreamResult<StreamRegistry::ShardPosition> StreamRegistry::PositionOf(
+    std::string_view account, std::string_view name, uint32_t shard_index) const {
+  auto s = Find(account, name);
+  if (!s) return MakeUnexpected(NotFound(account, name));
+  std::shared_lock sl(s->mu);
+  int pos = s->PositionOfLocked(shard_index);
+  if (pos < 0 || static_cast<size_t>(pos) >= s->logs.size()) {
+    StreamError e;
+    e.code = StreamErrc::kShardNotFound;
+    e.shard = ShardIdOf(shard_index);
+    e.stream = std::string(name);
+    e.account = std::string(account);
+    return MakeUnexpected(e);
+  }
+  const auto& log = *s->logs[pos];
+  return ShardPosition{VisibleEnd(log).value(), log.LastTimestampMs()};
+}
+
+storage::Offset StreamRegistry::VisibleEnd(const storage::Log& log) const {
+  return committer_->mode() == storage::SyncMode::kAlways ? log.DurableEnd() : log.EndOffset();
+}
+
+void StreamRegistry::MaintenanceLoop() {
+  using namespace std::chrono_literals;
+  int64_t last_retention = 0;
+  while (!stop_) {
+    std::this_thread::sleep_for(20ms);
+    int64_t now = Clock::NowMs();
+    std::vector<std::shared_ptr<Stream>> due, all;
+    {
+      std::shared_lock lock(mu_);
+      for (const auto& [k, s] : streams_) {
+        std::shared_lock sl(s->mu);
+        if (s->meta.status == StreamStatus::kDeleting && now >= s->meta.transition_at_ms) {
+          due.push_back(s);
+        }
+        all.push_back(s);
+      }
+    }
+    for (auto& s : due) FinishDeletion(s);
+    if (now - last_retention >= 5000) {
+      last_retention = now;
+      for (auto& s : all) {
+        std::shared_lock sl(s->mu);
+        int64_t horizon = now - int64_t{s->meta.retention_hours} * 3600 * 1000;
+        for (auto& log : s->logs) {
+          if (auto r = log->DeleteSegmentsOlderThan(horizon); !r) {
+            spdlog::warn("retention on stream '{}': {}", s->meta.name, r.error().detail);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace runnel::stream

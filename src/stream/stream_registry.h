@@ -1,0 +1,167 @@
+// StreamRegistry: every stream of every account on this server, their shards' logs, and the
+// Kinesis semantics of the data plane (routing, sequence numbers, iterators, retention).
+// No HTTP or JSON here: inputs are validated by the api layer, errors are StreamError facts.
+//
+// Directory layout under the data dir:
+//   iterator.key                    32-byte HMAC key for shard iterators
+//   streams/<dir_name>/stream.json  StreamMeta (atomic replace)
+//   streams/<dir_name>/shard-<n>/   one storage::Log per shard
+// <dir_name> is "<created_ms>-<random hex>", never the stream's raw name.
+//
+// Threading: all methods are thread-safe. The put path takes the registry lock and the
+// stream lock in shared mode only; appends to different shards never wait for each other
+// except to share an fsync (storage::Committer).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "storage/committer.h"
+#include "storage/log.h"
+#include "stream/shard_iterator.h"
+#include "stream/stream_error.h"
+#include "stream/stream_meta.h"
+
+namespace runnel::stream {
+
+struct RegistryOptions {
+  std::filesystem::path data_dir = "data";
+  std::string region = "us-east-1";
+  storage::LogOptions log;
+  int64_t transition_ms = 100;      // CREATING/UPDATING -> ACTIVE, DELETING -> gone
+  uint32_t shard_limit = 20000;     // account shard quota (DescribeLimits.ShardLimit)
+  uint32_t on_demand_stream_limit = 50;
+  uint32_t on_demand_shard_count = 4;  // shards of a new ON_DEMAND stream
+};
+
+struct CreateStreamRequest {
+  std::string account;
+  std::string name;
+  uint32_t shard_count = 1;
+  StreamMode mode = StreamMode::kProvisioned;
+  std::map<std::string, std::string> tags;
+  std::optional<uint32_t> max_record_size_kib;
+};
+
+struct PutEntry {
+  std::string_view partition_key;
+  std::string_view data;
+  std::optional<HashKey> explicit_hash_key;
+};
+
+struct PutEntryResult {
+  uint32_t shard_index = 0;
+  uint8_t sequence_length = 0;
+  char sequence[64] = {};
+  std::string_view sequence_number() const { return {sequence, sequence_length}; }
+};
+
+struct PutOutcome {
+  std::vector<PutEntryResult> entries;  // same order as the request
+  bool encrypted = false;
+};
+using PutCallback = std::function<void(StreamResult<PutOutcome>)>;
+
+enum class IteratorType { kAtSequenceNumber, kAfterSequenceNumber, kTrimHorizon, kLatest, kAtTimestamp };
+
+struct GetShardIteratorRequest {
+  std::string_view account;
+  std::string_view stream;
+  std::string_view shard_id;
+  IteratorType type = IteratorType::kTrimHorizon;
+  std::optional<std::string_view> starting_sequence_number;
+  std::optional<int64_t> timestamp_ms;
+};
+
+struct OutRecord {
+  PutEntryResult sequence;  // reuses the fixed sequence buffer
+  int64_t arrival_ms = 0;
+  std::string_view partition_key;  // points into GetRecordsOutput::buffer
+  std::string_view data;
+  bool encrypted = false;
+};
+
+struct ChildShard {
+  std::string shard_id;
+  std::vector<std::string> parents;
+  HashKeyRange range;
+};
+
+struct GetRecordsOutput {
+  std::vector<OutRecord> records;
+  std::optional<std::string> next_iterator;  // absent iff shard end (children non-empty)
+  int64_t millis_behind_latest = 0;
+  std::vector<ChildShard> child_shards;
+  std::string buffer;  // backing storage of the records' views
+};
+
+class StreamRegistry {
+ public:
+  // Loads every stream under options.data_dir (recovering each shard's log), finishing any
+  // deletion that was in progress. Logs what recovery truncated.
+  static StreamResult<std::unique_ptr<StreamRegistry>> Open(RegistryOptions options,
+                                                            storage::Committer* committer);
+  ~StreamRegistry();
+
+  // --- control plane -------------------------------------------------------------------
+  StreamResult<void> CreateStream(const CreateStreamRequest& req);
+  StreamResult<void> DeleteStream(std::string_view account, std::string_view name,
+                                  bool enforce_consumer_deletion);
+  // A snapshot of the stream's metadata with the status resolved at now.
+  StreamResult<StreamMeta> Describe(std::string_view account, std::string_view name) const;
+  // Streams of `account`, sorted by name (snapshots; shards omitted).
+  std::vector<StreamMeta> List(std::string_view account) const;
+
+  // Offsets of a shard, for describing sequence-number ranges and shard filters.
+  struct ShardPosition {
+    uint64_t end_offset = 0;
+    int64_t last_timestamp_ms = 0;
+  };
+  StreamResult<ShardPosition> PositionOf(std::string_view account, std::string_view name,
+                                         uint32_t shard_index) const;
+
+  // --- data plane ----------------------------------------------------------------------
+  // Routes and appends `entries`; `done` runs once they are durable under the sync mode
+  // (possibly on the committer thread). Entries must already be validated for shape.
+  void PutRecords(std::string_view account, std::string_view name,
+                  std::span<const PutEntry> entries,
+                  std::optional<std::string_view> sequence_for_ordering, PutCallback done);
+
+  StreamResult<std::string> GetShardIterator(const GetShardIteratorRequest& req);
+
+  // `account` must own the iterator's stream.
+  StreamResult<void> GetRecords(std::string_view account, std::string_view iterator,
+                                uint32_t limit, GetRecordsOutput* out);
+
+  const RegistryOptions& options() const { return options_; }
+
+  struct Stream;
+
+ private:
+  StreamRegistry(RegistryOptions options, storage::Committer* committer, std::string key);
+  std::shared_ptr<Stream> Find(std::string_view account, std::string_view name) const;
+  StreamResult<void> LoadAll();
+  void MaintenanceLoop();
+  void FinishDeletion(const std::shared_ptr<Stream>& s);
+  storage::Offset VisibleEnd(const storage::Log& log) const;
+
+  RegistryOptions options_;
+  storage::Committer* committer_;
+  IteratorCodec iterators_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<Stream>, std::less<>> streams_;  // "account/name"
+  std::atomic<bool> stop_{false};
+  std::thread maintenance_;
+};
+
+}  // namespace runnel::stream
