@@ -57,6 +57,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def _assert_port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as e:
+            raise AssertionError(f"port {port} is still in use before starting runnel: {e}")
+
+
 def stream_arn(name, region=REGION, account=ACCOUNT):
     return f"arn:aws:kinesis:{region}:{account}:stream/{name}"
 
@@ -137,6 +146,7 @@ class Server:
             args += ["--sync", sync]
         args += extra_args
         self.args = args
+        _assert_port_free(self.port)  # a stale server there would answer our readiness probe
         self._log_file = open(self.log_path, "ab")
         self._log_file.write(f"=== harness: starting {' '.join(args)}\n".encode())
         self._log_file.flush()
