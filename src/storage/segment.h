@@ -133,8 +133,8 @@ ScanResult ScanSegment(Segment& segment, uint64_t file_size);
 // Best effort: counts the records in batches whose headers still look valid from `pos` on.
 uint64_t CountRecordsInTail(const Segment& segment, uint64_t pos, uint64_t file_size);
 
-// Cheap check of a sealed segment against its index summary: the last batch is whole,
-// passes both CRCs and ends exactly at summary.end and summary.size_bytes.
+// Cheap check of a sealed segment against its index summary: the last batch's header passes
+// its CRC and the batch ends exactly at summary.end and summary.size_bytes.
 bool LastBatchMatches(const Segment& segment, const SegmentSummary& summary, std::string* why);
 
 }  // namespace runnel::storage

@@ -1,5 +1,7 @@
 #include "storage/log.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 
@@ -311,6 +313,53 @@ TEST(LogTest, DestroyRemovesTheDirectory) {
   BatchBuilder b;
   b.Add(1, "x");
   auto r = log->Append(b);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, StorageErrc::kClosed);
+}
+
+}  // namespace
+}  // namespace runnel::storage
+
+namespace runnel::storage {
+namespace {
+
+// Replaces the descriptor the process holds on `file` with a pipe, on which fdatasync fails
+// (EINVAL): a way to make the log's fsync fail without a fault-injection layer.
+bool BreakDescriptorOf(const std::filesystem::path& file) {
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    auto target = std::filesystem::read_symlink(e.path(), ec);
+    if (ec || target != file) continue;
+    int fds[2];
+    if (::pipe(fds) != 0) return false;
+    int fd = std::stoi(e.path().filename().string());
+    bool ok = ::dup2(fds[0], fd) == fd;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return ok;
+  }
+  return false;
+}
+
+TEST(LogTest, FailedSyncFencesTheLog) {
+  TempDir tmp;
+  auto log = OpenLog(tmp.log_dir(), LogOptions{});
+  AppendRecords(*log, 1, 5);
+  ASSERT_TRUE(log->Sync().ok());
+  AppendRecords(*log, 1, 5);
+  auto segs = Files(tmp.log_dir(), ".seg");
+  ASSERT_EQ(segs.size(), 1u);
+  ASSERT_TRUE(BreakDescriptorOf(std::filesystem::canonical(segs[0])));
+  auto r = log->Sync();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, StorageErrc::kIoError);
+  EXPECT_EQ(log->DurableEnd().value(), 5u);  // never reports the failed range durable
+  BatchBuilder b;
+  b.Add(1, "x");
+  auto a = log->Append(b);
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.error().code, StorageErrc::kClosed);
+  r = log->Sync();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, StorageErrc::kClosed);
 }
