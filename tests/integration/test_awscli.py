@@ -35,58 +35,50 @@ class AwsCliTest(ServerTestCase):
         return p.returncode, out, err
 
     def test_cli_round_trip(self):
+        # Each CLI start costs seconds, so one test covers the whole path with few calls.
         self.assertIsNone(self.aws("create-stream", "--stream-name", "cli", "--shard-count", "1"))
         self.wait_active("cli")
         s = self.aws("describe-stream-summary", "--stream-name", "cli")
         self.assertEqual(s["StreamDescriptionSummary"]["StreamName"], "cli")
         self.assertEqual(s["StreamDescriptionSummary"]["StreamStatus"], "ACTIVE")
         self.assertEqual(s["StreamDescriptionSummary"]["OpenShardCount"], 1)
-        self.assertIn("cli", self.aws("list-streams")["StreamNames"])
 
         seqs = []
-        for word in ("hello", "runnel", "world"):
+        for word in ("hello", "runnel"):
             r = self.aws("put-record", "--stream-name", "cli", "--partition-key", word,
                          "--data", word, "--cli-binary-format", "raw-in-base64-out")
             self.assertEqual(r["ShardId"], "shardId-000000000000")
             seqs.append(r["SequenceNumber"])
-        self.assertEqual([int(x) for x in seqs], sorted(int(x) for x in seqs))
+        self.assertLess(int(seqs[0]), int(seqs[1]))
 
         it = self.aws("get-shard-iterator", "--stream-name", "cli", "--shard-id",
                       "shardId-000000000000", "--shard-iterator-type",
                       "TRIM_HORIZON")["ShardIterator"]
         got = self.aws("get-records", "--shard-iterator", it)
         self.assertEqual([base64.b64decode(r["Data"]) for r in got["Records"]],
-                         [b"hello", b"runnel", b"world"])
+                         [b"hello", b"runnel"])
         self.assertEqual([r["SequenceNumber"] for r in got["Records"]], seqs)
-        self.assertEqual([r["PartitionKey"] for r in got["Records"]], ["hello", "runnel", "world"])
+        self.assertEqual([r["PartitionKey"] for r in got["Records"]], ["hello", "runnel"])
         self.assertIn("NextShardIterator", got)
-        # The same records are visible to boto3.
-        self.assertEqual(len(self.read_shard("cli", "shardId-000000000000")), 3)
+        self.assertEqual(len(self.read_shard("cli", "shardId-000000000000")), 2)  # boto3 too
 
-        # CLI pagination over list-streams (auto-paginates with NextToken).
+        # The CLI auto-paginates list-streams (NextToken) across pages of one.
         for n in ("cli-b", "cli-c"):
-            self.aws("create-stream", "--stream-name", n, "--shard-count", "1")
-        for n in ("cli-b", "cli-c"):
-            self.wait_active(n)
+            self.create_stream(n, 1)
         names = self.aws("list-streams", "--page-size", "1")["StreamNames"]
         self.assertEqual(names, ["cli", "cli-b", "cli-c"])
+
+        code, _, err = self.aws("create-stream", "--stream-name", "cli", "--shard-count", "1",
+                                ok=False)
+        self.assertIn(code, (254, 255), err)
+        self.assertIn("ResourceInUseException", err)
 
         self.assertIsNone(self.aws("delete-stream", "--stream-name", "cli"))
         self.wait_gone("cli")
         code, _, err = self.aws("describe-stream-summary", "--stream-name", "cli", ok=False)
-        self.assertIn(code, (254, 255))
+        self.assertIn(code, (254, 255), err)
         self.assertIn("ResourceNotFoundException", err)
         self.assertIn("Stream cli under account 000000000000 not found.", err)
-
-    def test_cli_errors(self):
-        self.create_stream("clierr", 1)
-        code, _, err = self.aws("create-stream", "--stream-name", "clierr", "--shard-count", "1",
-                                ok=False)
-        self.assertIn(code, (254, 255))
-        self.assertIn("ResourceInUseException", err)
-        code, _, err = self.aws("get-records", "--shard-iterator", "bogus", ok=False)
-        self.assertIn(code, (254, 255))
-        self.assertIn("InvalidArgumentException", err)
 
 
 if __name__ == "__main__":
