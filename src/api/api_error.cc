@@ -1,0 +1,182 @@
+// The one catalog of AWS error types, HTTP statuses and message templates
+// (kinesis-errors.md §3). Lower layers carry facts; the sentences live here.
+#include "api/api_error.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "common/json_writer.h"
+
+namespace runnel::api {
+namespace {
+
+using stream::StreamErrc;
+using stream::StreamError;
+
+constexpr int kBadRequest = 400;
+
+ApiError Make(std::string_view type, std::string message, int status = kBadRequest) {
+  return ApiError{std::string(type), status, std::move(message), false};
+}
+
+// java.util.Date#toString() in UTC: "EEE MMM dd HH:mm:ss zzz yyyy",
+// e.g. "Thu Jan 22 01:22:02 UTC 2015".
+std::string JavaDateUtc(int64_t ms) {
+  constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);  // floor
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{} {} {:02d} {:02d}:{:02d}:{:02d} UTC {}", kDays[tm.tm_wday],
+                     kMonths[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     tm.tm_year + 1900);
+}
+
+}  // namespace
+
+ApiError ToApiError(const StreamError& e) {
+  switch (e.code) {
+    case StreamErrc::kStreamNotFound:
+      return Make("ResourceNotFoundException",
+                  fmt::format("Stream {} under account {} not found.", e.stream, e.account));
+    case StreamErrc::kStreamExists:
+      return Make("ResourceInUseException",
+                  fmt::format("Stream {} under account {} already exists.", e.stream, e.account));
+    case StreamErrc::kStreamNotActive:
+      return Make("ResourceInUseException",
+                  fmt::format("Stream {} under account {} not ACTIVE, instead in state {}",
+                              e.stream, e.account, e.other));
+    case StreamErrc::kShardNotFound:
+      return Make("ResourceNotFoundException",
+                  fmt::format("Shard {} in stream {} under account {} does not exist", e.shard,
+                              e.stream, e.account));
+    case StreamErrc::kShardNotFoundForReshard:
+      return Make("ResourceNotFoundException",
+                  fmt::format("Could not find shard {} in stream {} under account {}.", e.shard,
+                              e.stream, e.account));
+    case StreamErrc::kIteratorInvalid:
+      return Make("InvalidArgumentException", "Invalid ShardIterator.");
+    case StreamErrc::kIteratorExpired:
+      return Make("ExpiredIteratorException",
+                  fmt::format("Iterator expired. The iterator was created at time {} while right "
+                              "now it is {} which is further in the future than the tolerated "
+                              "delay of 300000 milliseconds.",
+                              JavaDateUtc(e.n1), JavaDateUtc(e.n2)));
+    case StreamErrc::kIteratorTypeMismatch:
+      return Make("InvalidArgumentException",
+                  fmt::format("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER "
+                              "and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
+                              "StartingSequenceNumber. Request specified {} and {} "
+                              "StartingSequenceNumber.",
+                              e.value, e.n1 == 1 ? "also a" : "no"));
+    case StreamErrc::kTimestampMissing:
+      return Make("InvalidArgumentException",
+                  "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "
+                  "Current request has no timestamp parameter.");
+    case StreamErrc::kTimestampInFuture:
+      return Make("InvalidArgumentException",
+                  fmt::format("The timestampInMillis parameter cannot be greater than the "
+                              "currentTimestampInMillis. timestampInMillis: {}, "
+                              "currentTimestampInMillis: {}",
+                              e.n1, e.n2));
+    case StreamErrc::kSequenceWrongShard:
+      return Make("InvalidArgumentException",
+                  fmt::format("Invalid StartingSequenceNumber. It encodes {}, while it was used in "
+                              "a call to a shard with {}",
+                              e.shard, e.other));
+    case StreamErrc::kSequenceInvalid:
+      return Make("InvalidArgumentException",
+                  fmt::format("StartingSequenceNumber {} used in GetShardIterator on shard {} in "
+                              "stream {} under account {} is invalid{}.",
+                              e.value, e.shard, e.stream, e.account,
+                              e.n1 == 1 ? " because it did not come from this stream" : ""));
+    case StreamErrc::kExplicitHashKeyInvalid:
+      return Make("InvalidArgumentException",
+                  fmt::format("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
+                              "[0, 2^128-1]. Specified value was {}",
+                              e.value));
+    case StreamErrc::kOrderingSequenceInvalid:
+      return Make("InvalidArgumentException",
+                  fmt::format("ExclusiveMinimumSequenceNumber {} used in PutRecord on stream {} "
+                              "under account {} is invalid.",
+                              e.value, e.stream, e.account));
+    case StreamErrc::kRecordTooLarge:
+      // Data + UTF-8 partition key over the stream's max record size. The model's Data limit
+      // (10 MiB) is a ValidationException produced by Validate(); the per-stream limit is a
+      // service check, reported as InvalidArgumentException (wording ours, not recorded).
+      if (e.index >= 0) {
+        return Make("InvalidArgumentException",
+                    fmt::format("Record {} in PutRecords has size {} bytes (data plus partition "
+                                "key), which exceeds the maximum record size of {} bytes for "
+                                "stream {} under account {}.",
+                                e.index, e.n1, e.n2, e.stream, e.account));
+      }
+      return Make("InvalidArgumentException",
+                  fmt::format("Record size {} bytes (data plus partition key) exceeds the maximum "
+                              "record size of {} bytes for stream {} under account {}.",
+                              e.n1, e.n2, e.stream, e.account));
+    case StreamErrc::kShardLimitExceeded:
+      // StreamError has no region field: the region travels in `other`.
+      return Make("LimitExceededException",
+                  fmt::format("This request would exceed the shard limit for the account {} in {}. "
+                              "Current shard count for the account: {}. Limit: {}. Number of "
+                              "additional shards that would have resulted from this request: {}. "
+                              "Refer to the AWS Service Limits page "
+                              "(http://docs.aws.amazon.com/general/latest/gr/"
+                              "aws_service_limits.html) for current limits and how to request "
+                              "higher limits.",
+                              e.account, e.other.empty() ? "us-east-1" : e.other, e.n1, e.n2,
+                              e.n3));
+    case StreamErrc::kLimitExceeded:
+      // `value` is a fact for the log; the client gets a generic sentence.
+      return Make("LimitExceededException", "Rate exceeded or limit reached for this account.");
+    case StreamErrc::kInvalidArgument:
+      return Make("InvalidArgumentException", "Invalid argument.");
+    case StreamErrc::kThroughputExceeded:
+      return Make("ProvisionedThroughputExceededException",
+                  fmt::format("Rate exceeded for shard {} in stream {} under account {}.", e.shard,
+                              e.stream, e.account));
+    case StreamErrc::kInternal:
+      return InternalFailure();
+  }
+  return InternalFailure();  // unreachable for valid enum values
+}
+
+ApiError SerializationError(std::string message) {
+  return ApiError{"SerializationException", kBadRequest, std::move(message), true};
+}
+
+ApiError ValidationError(std::string message) {
+  return Make("ValidationException", std::move(message));
+}
+
+ApiError UnknownOperation() { return Make("UnknownOperationException", ""); }
+
+ApiError InvalidArgument(std::string message) {
+  return Make("InvalidArgumentException", std::move(message));
+}
+
+ApiError InternalFailure() {
+  return Make("InternalFailureException", "Internal service failure.", 500);
+}
+
+ApiError RequestTooLarge(size_t limit) {
+  return Make("SerializationException",
+              fmt::format("Request body exceeds the maximum allowed size of {} bytes.", limit),
+              413);
+}
+
+std::string RenderJson(const ApiError& e) {
+  std::string out;
+  out.reserve(32 + e.type.size() + e.message.size());
+  JsonWriter w(out);
+  w.BeginObject().Member("__type", e.type);
+  if (!e.message.empty()) w.Member(e.capital_message_key ? "Message" : "message", e.message);
+  w.EndObject();
+  return out;
+}
+
+}  // namespace runnel::api
