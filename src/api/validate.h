@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include <simdjson.h>
@@ -50,12 +51,16 @@ struct FieldSpec {
   std::string_view name;  // PascalCase member name as on the wire
   FieldType type = FieldType::kString;
   bool required = false;
-  std::optional<int64_t> min;  // length (strings, blobs, lists, maps) or value (numbers)
-  std::optional<int64_t> max;
+  // Length (strings, blobs, lists, maps) or value (numbers).
+  std::optional<int64_t> min = std::nullopt;
+  std::optional<int64_t> max = std::nullopt;
   Pattern pattern = Pattern::kNone;
   std::span<const std::string_view> enum_values = {};
   std::span<const FieldSpec> members = {};  // structure members / list element / map value
   const FieldSpec* key_spec = nullptr;      // map keys
+  // Lists of structures: how one element is shown in a violation's value, e.g.
+  // "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2" (empty: the element itself).
+  std::string_view member_str = {};
 };
 
 // Validates `body` (the top-level JSON value) against `fields`. Returns the ApiError to send,
@@ -68,5 +73,19 @@ std::string LowerCamel(std::string_view pascal);
 
 // Pattern matcher (exposed for tests and for checks outside tables).
 bool MatchesPattern(Pattern p, std::string_view s);
+
+// The regular expression as AWS prints it in "Member must satisfy regular expression pattern".
+std::string_view PatternText(Pattern p);
+
+// Java String.length() of UTF-8 text: UTF-16 code units (code points >= 0x10000 count 2).
+size_t Utf16Length(std::string_view utf8);
+
+// Value readers that apply the same coercions as Validate(), for action code reading a
+// document that already passed Validate(). REQUIRES: `v` is a JSON number.
+// Integers/longs: fractional values are floored (kinesalite/Coral truncation); Integer values
+// above 2^31-1 are clamped to it; everything is clamped to the int64 range.
+int64_t IntegerValue(simdjson::dom::element v, FieldType type = FieldType::kLong);
+// Timestamps: JSON seconds (int or fractional) -> epoch milliseconds (floored).
+int64_t TimestampMsValue(simdjson::dom::element v);
 
 }  // namespace runnel::api
