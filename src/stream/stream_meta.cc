@@ -30,7 +30,9 @@ std::string ShardIdOf(uint32_t index) { return fmt::format("shardId-{:012d}", in
 std::optional<uint32_t> ShardIndexOf(std::string_view id) {
   size_t dash = id.rfind('-');
   std::string_view digits = dash == std::string_view::npos ? id : id.substr(dash + 1);
-  if (digits.empty() || digits.size() > 10) return std::nullopt;
+  if (digits.empty()) return std::nullopt;
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  if (digits.size() > 10) return std::nullopt;
   uint64_t v = 0;
   for (char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
