@@ -320,6 +320,43 @@ std::vector<StreamMeta> StreamRegistry::List(std::string_view account) const {
   return out;  // map order = "account/name" order = name order within an account
 }
 
+StreamResult<StreamMeta> StreamRegistry::UpdateStream(
+    std::string_view account, std::string_view name, Require require,
+    const std::function<StreamResult<void>(StreamMeta&)>& change) {
+  auto s = Find(account, name);
+  if (!s) return MakeUnexpected(NotFound(account, name));
+  std::unique_lock sl(s->mu);
+  const int64_t now = Clock::NowMs();
+  StreamStatus status = s->meta.StatusAt(now);
+  if (status == StreamStatus::kDeleting && require == Require::kAny) {
+    return MakeUnexpected(NotFound(account, name));
+  }
+  if (require == Require::kActive && status != StreamStatus::kActive) {
+    StreamError e;
+    e.code = StreamErrc::kStreamNotActive;
+    e.stream = std::string(name);
+    e.account = std::string(account);
+    e.other = std::string(StatusName(status));
+    return MakeUnexpected(e);
+  }
+  StreamMeta updated = s->meta;
+  updated.status = status;  // a due transition becomes permanent
+  if (auto r = change(updated); !r) return MakeUnexpected(r.error());
+  std::swap(s->meta, updated);
+  if (auto r = PersistMeta(*s); !r) {
+    std::swap(s->meta, updated);  // not durable: keep the old state
+    return MakeUnexpected(r.error());
+  }
+  StreamMeta snapshot = s->meta;
+  snapshot.status = snapshot.StatusAt(now);
+  return snapshot;
+}
+
+void StreamRegistry::BeginUpdating(StreamMeta& meta) const {
+  meta.status = StreamStatus::kUpdating;
+  meta.transition_at_ms = Clock::NowMs() + options_.transition_ms;
+}
+
 StreamResult<StreamRegistry::ShardPosition> StreamRegistry::PositionOf(
     std::string_view account, std::string_view name, uint32_t shard_index) const {
   auto s = Find(account, name);

@@ -122,6 +122,17 @@ class StreamRegistry {
   // Streams of `account`, sorted by name (snapshots; shards omitted).
   std::vector<StreamMeta> List(std::string_view account) const;
 
+  // Applies `change` to the stream's metadata under the stream's exclusive lock, then
+  // persists it atomically. If `change` fails nothing is written. With kActive the stream
+  // must be ACTIVE (else kStreamNotActive with the status). Returns the new snapshot.
+  // To pass through UPDATING, `change` calls BeginUpdating(meta).
+  enum class Require { kAny, kActive };
+  StreamResult<StreamMeta> UpdateStream(std::string_view account, std::string_view name,
+                                        Require require,
+                                        const std::function<StreamResult<void>(StreamMeta&)>& change);
+  // Sets UPDATING until now + transition_ms (ACTIVE again after that).
+  void BeginUpdating(StreamMeta& meta) const;
+
   // Offsets of a shard, for describing sequence-number ranges and shard filters.
   struct ShardPosition {
     uint64_t end_offset = 0;
