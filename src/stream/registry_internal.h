@@ -37,6 +37,10 @@ inline std::string RegistryKey(std::string_view account, std::string_view name) 
 }
 
 StreamError NotFound(std::string_view account, std::string_view name);
+// Atomically replaces <dir>/stream.json with `meta` (resharding.cc).
+StreamResult<void> WriteStreamMeta(const std::filesystem::path& dir, const StreamMeta& meta);
+// Deletes shard-<n> directories of `s` that its metadata does not list (retention.cc).
+void RemoveUnreferencedShardDirs(const StreamRegistry::Stream& s);
 int64_t ShardCreationSeconds(const ShardMeta& s);
 
 }  // namespace runnel::stream

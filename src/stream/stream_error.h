@@ -29,6 +29,17 @@ enum class StreamErrc {
   kLimitExceeded,        // value = free-form fact for the log (e.g. "too many CREATING streams")
   kInvalidArgument,      // value = fact; api renders a generic message
   kThroughputExceeded,   // shard, stream, account
+  // --- resharding and retention (issue 6a) ---
+  kShardAlreadyClosed,   // shard, stream, account; n1 = 1 for MergeShards, 0 for SplitShard
+  kSplitKeyOutOfRange,   // value = NewStartingHashKey, shard, stream, account,
+                         // other = shard's StartingHashKey, other2 = its EndingHashKey
+  kShardsNotAdjacent,    // shard, other = the second shard, stream, account
+  kReshardOnDemand,      // value = operation name, stream, account
+  kScalingLimit,         // stream, account; value = rule ("double", "half", "max", "rate");
+                         // n1 = current open shards, n2 = target, n3 = rule's limit
+  kRetentionOutOfRange,  // n1 = requested hours (api picks the min or max sentence)
+  kRetentionWrongWay,    // stream, n1 = requested hours, n2 = current hours,
+                         // value = "Increase" or "Decrease" (the operation called)
   kInternal,             // value = detail for the log only
 };
 
@@ -39,6 +50,7 @@ struct StreamError {
   std::string shard;
   std::string other;   // second shard id, or status name for kStreamNotActive
   std::string value;   // offending value, or internal detail
+  std::string other2;  // a third fact where one is needed (e.g. a range's end)
   int64_t n1 = 0, n2 = 0, n3 = 0;
   int64_t index = -1;
 };

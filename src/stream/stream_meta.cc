@@ -88,6 +88,9 @@ std::string EncodeStreamMeta(const StreamMeta& m) {
   w.EndObject();
   w.Member("max_record_size_kib", int64_t{m.max_record_size_kib});
   w.Member("next_shard_index", int64_t{m.next_shard_index});
+  w.Key("scaling_ops_ms").BeginArray();
+  for (int64_t t : m.scaling_ops_ms) w.Int(t);
+  w.EndArray();
   w.Key("shards").BeginArray();
   for (const auto& s : m.shards) {
     w.BeginObject();
@@ -135,6 +138,10 @@ Result<StreamMeta, std::string> DecodeStreamMeta(std::string_view json) {
     }
     m.max_record_size_kib = static_cast<uint32_t>(num("max_record_size_kib"));
     m.next_shard_index = static_cast<uint32_t>(num("next_shard_index"));
+    simdjson::dom::array ops;  // absent in files written before resharding existed
+    if (doc["scaling_ops_ms"].get(ops) == simdjson::SUCCESS) {
+      for (auto v : ops) m.scaling_ops_ms.push_back(int64_t(v));
+    }
     for (auto s : doc["shards"].get_array()) {
       ShardMeta sm;
       sm.index = static_cast<uint32_t>(int64_t(s["index"]));

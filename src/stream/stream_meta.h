@@ -54,6 +54,8 @@ struct StreamMeta {
   uint32_t max_record_size_kib = 1024;
   uint32_t next_shard_index = 0;
   std::vector<ShardMeta> shards;  // ordered by index
+  // Times of the UpdateShardCount calls of the last 24 h (its rate limit; resharding.cc).
+  std::vector<int64_t> scaling_ops_ms;
 
   // Status as of `now_ms`, applying a due transition (CREATING/UPDATING -> ACTIVE).
   StreamStatus StatusAt(int64_t now_ms) const;

@@ -42,6 +42,7 @@ struct RegistryOptions {
   uint32_t shard_limit = 20000;     // account shard quota (DescribeLimits.ShardLimit)
   uint32_t on_demand_stream_limit = 50;
   uint32_t on_demand_shard_count = 4;  // shards of a new ON_DEMAND stream
+  int64_t retention_interval_ms = 1000;  // background retention pass period (Clock time)
 };
 
 struct CreateStreamRequest {
@@ -141,6 +142,32 @@ class StreamRegistry {
   StreamResult<ShardPosition> PositionOf(std::string_view account, std::string_view name,
                                          uint32_t shard_index) const;
 
+  // --- resharding (resharding.cc; pure shard-list logic in resharding.h) ----------------
+  // Each runs under the stream's exclusive lock, so no put routes or appends meanwhile:
+  // checks (ACTIVE, PROVISIONED, shards exist and are open, ranges, account quota), opens
+  // the children's logs, persists the new shard list atomically, then publishes it and sets
+  // UPDATING for transition_ms. Afterwards puts go to the children; parents stay readable.
+  StreamResult<void> SplitShard(std::string_view account, std::string_view name,
+                                std::string_view shard_id,
+                                std::string_view new_starting_hash_key);
+  // Either order of the two shards is accepted; the child's parent is `shard_id`.
+  StreamResult<void> MergeShards(std::string_view account, std::string_view name,
+                                 std::string_view shard_id, std::string_view adjacent_shard_id);
+  struct ScalingResult {
+    uint32_t current = 0;  // open shards before
+    uint32_t target = 0;
+  };
+  // UNIFORM_SCALING with AWS's limits (<= 2x, >= half, <= 10000, 10 calls per rolling 24 h).
+  StreamResult<ScalingResult> UpdateShardCount(std::string_view account, std::string_view name,
+                                               uint32_t target);
+
+  // --- retention (retention.cc) --------------------------------------------------------
+  // One pass at Clock::NowMs(): deletes sealed segments past every stream's retention and
+  // forgets closed shards whose close time is past it (metadata first, then their files).
+  // Runs every retention_interval_ms in the background; callable directly (tests, the
+  // test-clock admin operation).
+  void EnforceRetention();
+
   // --- data plane ----------------------------------------------------------------------
   // Routes and appends `entries`; `done` runs once they are durable under the sync mode
   // (possibly on the committer thread). Entries must already be validated for shape.
@@ -165,6 +192,13 @@ class StreamRegistry {
   void MaintenanceLoop();
   void FinishDeletion(const std::shared_ptr<Stream>& s);
   storage::Offset VisibleEnd(const storage::Log& log) const;
+  // Resharding and retention helpers.
+  using ReshardPlan =
+      std::function<StreamResult<void>(StreamMeta& meta, int64_t now_ms, uint32_t* peak_open)>;
+  StreamResult<StreamMeta> Reshard(std::string_view account, std::string_view name,
+                                   std::string_view operation, const ReshardPlan& plan);
+  uint64_t OpenShardsOfAccountExcept(std::string_view account, const Stream* except) const;
+  void RemoveExpiredShards(const std::shared_ptr<Stream>& s, int64_t now_ms);
 
   RegistryOptions options_;
   storage::Committer* committer_;
