@@ -139,6 +139,78 @@ ApiError ToApiError(const StreamError& e) {
       return Make("ProvisionedThroughputExceededException",
                   fmt::format("Rate exceeded for shard {} in stream {} under account {}.", e.shard,
                               e.stream, e.account));
+    case StreamErrc::kShardAlreadyClosed:
+      return Make("InvalidArgumentException",
+                  fmt::format("Shard {} in stream {} under account {} has already been merged "
+                              "or split, and thus is not eligible for {}",
+                              e.shard, e.stream, e.account, e.n1 == 1 ? "merging" : "splitting"));
+    case StreamErrc::kSplitKeyOutOfRange:
+      return Make("InvalidArgumentException",
+                  fmt::format("NewStartingHashKey {} used in SplitShard() on shard {} in stream {} "
+                              "under account {} is not both greater than one plus the shard's "
+                              "StartingHashKey {} and less than the shard's EndingHashKey {}.",
+                              e.value, e.shard, e.stream, e.account, e.other, e.other2));
+    case StreamErrc::kShardsNotAdjacent:
+      return Make("InvalidArgumentException",
+                  fmt::format("Shards {} and {} in stream {} under account {} are not an adjacent "
+                              "pair of shards eligible for merging",
+                              e.shard, e.other, e.stream, e.account));
+    case StreamErrc::kReshardOnDemand:
+      // Modeled ValidationException (kinesis-errors.md §1); wording ours, not recorded.
+      return Make("ValidationException",
+                  fmt::format("{} is not supported for stream {} under account {} because it is "
+                              "in ON_DEMAND capacity mode.",
+                              e.value, e.stream, e.account));
+    case StreamErrc::kScalingLimit:
+      // UpdateShardCount's default limits (kinesis-api-actions.md §4); wording ours.
+      if (e.value == "double") {
+        return Make("LimitExceededException",
+                    fmt::format("UpdateShardCount cannot scale up over double the current open "
+                                "shard count of stream {} under account {}. Current open shard "
+                                "count: {}. Target shard count: {}.",
+                                e.stream, e.account, e.n1, e.n2));
+      }
+      if (e.value == "half") {
+        return Make("LimitExceededException",
+                    fmt::format("UpdateShardCount cannot scale down below half the current open "
+                                "shard count of stream {} under account {}. Current open shard "
+                                "count: {}. Target shard count: {}.",
+                                e.stream, e.account, e.n1, e.n2));
+      }
+      if (e.value == "max") {
+        return Make("LimitExceededException",
+                    fmt::format("UpdateShardCount cannot scale stream {} under account {} to more "
+                                "than {} shards. Target shard count: {}.",
+                                e.stream, e.account, e.n3, e.n2));
+      }
+      return Make("LimitExceededException",
+                  fmt::format("UpdateShardCount cannot be called more than {} times per rolling "
+                              "24-hour period for stream {} under account {}.",
+                              e.n3, e.stream, e.account));
+    case StreamErrc::kRetentionOutOfRange:
+      if (e.n1 < 24) {
+        return Make("InvalidArgumentException",
+                    fmt::format("Minimum allowed retention period is 24 hours. Requested "
+                                "retention period ({} hours) is too short.",
+                                e.n1));
+      }
+      return Make("InvalidArgumentException",
+                  fmt::format("Maximum allowed retention period is 8760 hours. Requested "
+                              "retention period ({} hours) is too long.",
+                              e.n1));
+    case StreamErrc::kRetentionWrongWay:
+      if (e.value == "Increase") {
+        return Make("InvalidArgumentException",
+                    fmt::format("Requested retention period ({} hours) for stream {} can not be "
+                                "shorter than existing retention period ({} hours). Use "
+                                "DecreaseRetentionPeriod API.",
+                                e.n1, e.stream, e.n2));
+      }
+      return Make("InvalidArgumentException",
+                  fmt::format("Requested retention period ({} hours) for stream {} can not be "
+                              "longer than existing retention period ({} hours). Use "
+                              "IncreaseRetentionPeriod API.",
+                              e.n1, e.stream, e.n2));
     case StreamErrc::kInternal:
       return InternalFailure();
   }

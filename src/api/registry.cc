@@ -19,7 +19,6 @@ void NotImplemented(ActionContext& ctx);
 
 #define RUNNEL_PENDING(name) const ActionDef k##name##Pending{#name, {}, NotImplemented};
 RUNNEL_PENDING(AddTagsToStream)
-RUNNEL_PENDING(DecreaseStreamRetentionPeriod)
 RUNNEL_PENDING(DeleteResourcePolicy)
 RUNNEL_PENDING(DeregisterStreamConsumer)
 RUNNEL_PENDING(DescribeAccountSettings)
@@ -28,15 +27,12 @@ RUNNEL_PENDING(DescribeStreamConsumer)
 RUNNEL_PENDING(DisableEnhancedMonitoring)
 RUNNEL_PENDING(EnableEnhancedMonitoring)
 RUNNEL_PENDING(GetResourcePolicy)
-RUNNEL_PENDING(IncreaseStreamRetentionPeriod)
 RUNNEL_PENDING(ListStreamConsumers)
 RUNNEL_PENDING(ListTagsForResource)
 RUNNEL_PENDING(ListTagsForStream)
-RUNNEL_PENDING(MergeShards)
 RUNNEL_PENDING(PutResourcePolicy)
 RUNNEL_PENDING(RegisterStreamConsumer)
 RUNNEL_PENDING(RemoveTagsFromStream)
-RUNNEL_PENDING(SplitShard)
 RUNNEL_PENDING(StartStreamEncryption)
 RUNNEL_PENDING(StopStreamEncryption)
 RUNNEL_PENDING(SubscribeToShard)
@@ -44,7 +40,6 @@ RUNNEL_PENDING(TagResource)
 RUNNEL_PENDING(UntagResource)
 RUNNEL_PENDING(UpdateAccountSettings)
 RUNNEL_PENDING(UpdateMaxRecordSize)
-RUNNEL_PENDING(UpdateShardCount)
 RUNNEL_PENDING(UpdateStreamMode)
 RUNNEL_PENDING(UpdateStreamWarmThroughput)
 #undef RUNNEL_PENDING
@@ -60,7 +55,7 @@ std::array<const ActionDef*, kActionCount> SortedActions() {
   std::array<const ActionDef*, kActionCount> a = {
       &kAddTagsToStreamPending,
       &kCreateStreamAction,
-      &kDecreaseStreamRetentionPeriodPending,
+      &kDecreaseStreamRetentionPeriodAction,
       &kDeleteResourcePolicyPending,
       &kDeleteStreamAction,
       &kDeregisterStreamConsumerPending,
@@ -74,19 +69,19 @@ std::array<const ActionDef*, kActionCount> SortedActions() {
       &kGetRecordsAction,
       &kGetResourcePolicyPending,
       &kGetShardIteratorAction,
-      &kIncreaseStreamRetentionPeriodPending,
+      &kIncreaseStreamRetentionPeriodAction,
       &kListShardsAction,
       &kListStreamConsumersPending,
       &kListStreamsAction,
       &kListTagsForResourcePending,
       &kListTagsForStreamPending,
-      &kMergeShardsPending,
+      &kMergeShardsAction,
       &kPutRecordAction,
       &kPutRecordsAction,
       &kPutResourcePolicyPending,
       &kRegisterStreamConsumerPending,
       &kRemoveTagsFromStreamPending,
-      &kSplitShardPending,
+      &kSplitShardAction,
       &kStartStreamEncryptionPending,
       &kStopStreamEncryptionPending,
       &kSubscribeToShardPending,
@@ -94,7 +89,7 @@ std::array<const ActionDef*, kActionCount> SortedActions() {
       &kUntagResourcePending,
       &kUpdateAccountSettingsPending,
       &kUpdateMaxRecordSizePending,
-      &kUpdateShardCountPending,
+      &kUpdateShardCountAction,
       &kUpdateStreamModePending,
       &kUpdateStreamWarmThroughputPending,
   };

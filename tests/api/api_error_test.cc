@@ -201,6 +201,104 @@ TEST(ToApiErrorTest, InternalNeverLeaksDetail) {
   ExpectError(ToApiError(e), "InternalFailureException", 500, "Internal service failure.");
 }
 
+// ---- Resharding and retention (issue 6a) ----
+
+TEST(ToApiErrorTest, ShardAlreadyClosed) {
+  auto e = Facts(StreamErrc::kShardAlreadyClosed);
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Shard shardId-000000000001 in stream s1 under account 000000000000 has already "
+              "been merged or split, and thus is not eligible for splitting");
+  e.n1 = 1;
+  EXPECT_EQ(ToApiError(e).message,
+            "Shard shardId-000000000001 in stream s1 under account 000000000000 has already "
+            "been merged or split, and thus is not eligible for merging");
+}
+
+TEST(ToApiErrorTest, SplitKeyOutOfRange) {
+  auto e = Facts(StreamErrc::kSplitKeyOutOfRange);
+  e.value = "1";
+  e.other = "0";
+  e.other2 = "170141183460469231731687303715884105727";
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "NewStartingHashKey 1 used in SplitShard() on shard shardId-000000000001 in stream "
+              "s1 under account 000000000000 is not both greater than one plus the shard's "
+              "StartingHashKey 0 and less than the shard's EndingHashKey "
+              "170141183460469231731687303715884105727.");
+}
+
+TEST(ToApiErrorTest, ShardsNotAdjacent) {
+  auto e = Facts(StreamErrc::kShardsNotAdjacent);
+  e.other = "shardId-000000000003";
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Shards shardId-000000000001 and shardId-000000000003 in stream s1 under account "
+              "000000000000 are not an adjacent pair of shards eligible for merging");
+}
+
+TEST(ToApiErrorTest, ReshardOnDemand) {
+  auto e = Facts(StreamErrc::kReshardOnDemand);
+  e.value = "MergeShards";
+  ExpectError(ToApiError(e), "ValidationException", 400,
+              "MergeShards is not supported for stream s1 under account 000000000000 because "
+              "it is in ON_DEMAND capacity mode.");
+}
+
+TEST(ToApiErrorTest, ScalingLimits) {
+  auto e = Facts(StreamErrc::kScalingLimit);
+  e.n1 = 2;
+  e.n2 = 5;
+  e.n3 = 4;
+  e.value = "double";
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "UpdateShardCount cannot scale up over double the current open shard count of "
+              "stream s1 under account 000000000000. Current open shard count: 2. Target shard "
+              "count: 5.");
+  e.value = "half";
+  e.n1 = 5;
+  e.n2 = 2;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "UpdateShardCount cannot scale down below half the current open shard count of "
+              "stream s1 under account 000000000000. Current open shard count: 5. Target shard "
+              "count: 2.");
+  e.value = "max";
+  e.n2 = 10001;
+  e.n3 = 10000;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "UpdateShardCount cannot scale stream s1 under account 000000000000 to more than "
+              "10000 shards. Target shard count: 10001.");
+  e.value = "rate";
+  e.n3 = 10;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "UpdateShardCount cannot be called more than 10 times per rolling 24-hour period "
+              "for stream s1 under account 000000000000.");
+}
+
+TEST(ToApiErrorTest, RetentionOutOfRange) {
+  auto e = Facts(StreamErrc::kRetentionOutOfRange);
+  e.n1 = 23;
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Minimum allowed retention period is 24 hours. Requested retention period (23 "
+              "hours) is too short.");
+  e.n1 = 8761;
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Maximum allowed retention period is 8760 hours. Requested retention period (8761 "
+              "hours) is too long.");
+}
+
+TEST(ToApiErrorTest, RetentionWrongWay) {
+  auto e = Facts(StreamErrc::kRetentionWrongWay);
+  e.n1 = 48;
+  e.n2 = 72;
+  e.value = "Increase";
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Requested retention period (48 hours) for stream s1 can not be shorter than "
+              "existing retention period (72 hours). Use DecreaseRetentionPeriod API.");
+  e.n1 = 100;
+  e.value = "Decrease";
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Requested retention period (100 hours) for stream s1 can not be longer than "
+              "existing retention period (72 hours). Use IncreaseRetentionPeriod API.");
+}
+
 TEST(FrameworkErrorTest, Constructors) {
   auto ser = SerializationError("Expected list or null");
   EXPECT_EQ(ser.type, "SerializationException");

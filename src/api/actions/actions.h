@@ -15,5 +15,11 @@ extern const ActionDef kPutRecordAction;
 extern const ActionDef kPutRecordsAction;
 extern const ActionDef kGetShardIteratorAction;
 extern const ActionDef kGetRecordsAction;
+// Resharding and retention (issue 6a).
+extern const ActionDef kSplitShardAction;
+extern const ActionDef kMergeShardsAction;
+extern const ActionDef kUpdateShardCountAction;
+extern const ActionDef kIncreaseStreamRetentionPeriodAction;
+extern const ActionDef kDecreaseStreamRetentionPeriodAction;
 
 }  // namespace runnel::api

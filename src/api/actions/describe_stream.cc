@@ -3,6 +3,7 @@
 #include "api/actions/actions.h"
 #include "api/describe_json.h"
 #include "api/shapes.h"
+#include "common/clock.h"
 #include "common/json_writer.h"
 
 namespace runnel::api {
@@ -30,9 +31,13 @@ void Handle(ActionContext& ctx) {
   w.Key("Shards").BeginArray();
   bool more = false;
   int64_t count = 0;
+  // Like ListShards: closed shards whose close time is past retention are expired and
+  // hidden even before the background pass (stream/retention.cc) removes them.
+  const int64_t horizon_ms = Clock::NowMs() - int64_t{m.retention_hours} * 3600 * 1000;
   if (m.status != stream::StreamStatus::kCreating) {
     for (const auto& shard : m.shards) {
       if (after && shard.index <= *after) continue;
+      if (shard.closed_ms && *shard.closed_ms < horizon_ms) continue;
       if (count == limit) {
         more = true;
         break;

@@ -25,15 +25,13 @@ struct Filter {
 bool Passes(const Filter& f, const stream::ShardMeta& s, int64_t horizon_ms) {
   if (f.type == "AT_LATEST") return s.open();
   if (f.type == "AFTER_SHARD_ID") return true;  // handled as the exclusive start
-  if (f.type == "AT_TRIM_HORIZON") {
-    // Open at the trim horizon: created by then (or the stream's first shards) and not
-    // closed before it.
-    return !s.closed_ms || *s.closed_ms >= horizon_ms;
-  }
-  if (f.type == "AT_TIMESTAMP") {
-    int64_t t = std::max(f.timestamp_ms, horizon_ms);
+  // Open at instant t: created by then (or one of the stream's first shards) and not closed
+  // before it. A reshard closes parents and creates children at the same instant.
+  auto open_at = [&](int64_t t) {
     return (s.created_ms <= t || !s.parent) && (!s.closed_ms || *s.closed_ms >= t);
-  }
+  };
+  if (f.type == "AT_TRIM_HORIZON") return open_at(horizon_ms);
+  if (f.type == "AT_TIMESTAMP") return open_at(std::max(f.timestamp_ms, horizon_ms));
   if (f.type == "FROM_TIMESTAMP") {
     int64_t t = std::max(f.timestamp_ms, horizon_ms);
     return !s.closed_ms || *s.closed_ms >= t;
