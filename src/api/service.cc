@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/action.h"
+#include "api/admin.h"
 
 namespace runnel::api {
 namespace {
@@ -49,6 +50,9 @@ Service::Service(stream::StreamRegistry& registry, ServiceOptions options)
 void Service::Handle(const ApiRequest& request, Respond respond) {
   // 1. Method.
   if (request.method != "POST") return AccessDenied(respond);
+
+  // Runnel's own admin operations, when enabled (api/admin.h); otherwise unknown targets.
+  if (HandleAdmin(registry_, options_, request, respond)) return;
 
   // 2. Target and content type.
   const ActionDef* action = nullptr;

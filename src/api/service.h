@@ -39,6 +39,8 @@ using Respond = std::function<void(ApiResponse)>;
 struct ServiceOptions {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
+  // Enables the admin operation Runnel_20240101.AdvanceClock (api/admin.h). Tests only.
+  bool enable_test_clock = false;
 };
 
 class Service {

@@ -29,6 +29,7 @@ struct ServeFlags {
   size_t max_body_bytes = 10u << 20;
   unsigned threads = 0;
   uint64_t segment_bytes = 64ull << 20;
+  bool enable_test_clock = false;
 };
 
 // "always" | "none" | "interval=<ms>"
@@ -86,7 +87,12 @@ int RunServe(const ServeFlags& f) {
     spdlog::error("cannot open data dir {}: {}", f.data_dir, registry.error().value);
     return 2;
   }
-  api::Service service(**registry, api::ServiceOptions{f.region, f.account_id});
+  api::ServiceOptions so{f.region, f.account_id};
+  so.enable_test_clock = f.enable_test_clock;
+  if (f.enable_test_clock) {
+    spdlog::warn("test clock enabled: Runnel_20240101.AdvanceClock moves time forward");
+  }
+  api::Service service(**registry, so);
 
   HttpServerOptions ho;
   ho.host = f.host;
@@ -143,6 +149,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--segment-bytes", flags->segment_bytes, "Segment file size before rolling")
       ->capture_default_str();
+  cmd->add_flag("--enable-test-clock", flags->enable_test_clock,
+               "Tests only: accept Runnel_20240101.AdvanceClock (docs/testing.md)");
   cmd->callback([flags, exit_code] { *exit_code = RunServe(*flags); });
 }
 
