@@ -27,11 +27,32 @@ struct ApiRequest {
   std::function<std::string_view(std::string_view lower_name)> header;
 };
 
+// The body of a streaming response (SubscribeToShard's event stream), written by the api layer
+// after the server has sent the response head. Implemented by the server for HTTP/1.1
+// (chunked transfer encoding) and HTTP/2 (DATA frames on the request's stream).
+// Thread-safe: may be called from any thread.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Queues `bytes` for the client. `written(true)` runs once they have been handed to the
+  // socket / accepted by HTTP/2 flow control, so a producer that waits for it before writing
+  // more never makes the server buffer without bound. `written(false)`: the client is gone.
+  virtual void Write(std::string bytes, std::function<void(bool ok)> written) = 0;
+  // Ends the body (HTTP/1.1: last chunk; HTTP/2: END_STREAM). Idempotent.
+  virtual void Finish() = 0;
+  // Registers `closed`, called once if the client disconnects or the server shuts down
+  // before Finish().
+  virtual void OnClose(std::function<void()> closed) = 0;
+};
+
 struct ApiResponse {
   int status = 200;
   std::string content_type = "application/x-amz-json-1.1";
   std::string body;
   std::string error_type;  // set on errors (for logs and x-amzn-ErrorType)
+  // Set for streaming responses: `body` is ignored; after the head (status, content_type) is
+  // sent the server calls this with the stream to write the body to.
+  std::function<void(std::shared_ptr<ResponseStream>)> stream_body;
 };
 
 using Respond = std::function<void(ApiResponse)>;
