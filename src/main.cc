@@ -2,6 +2,7 @@
 // produce, consume, demo, bench, ...). This file only composes the command tree.
 #include <CLI/CLI.hpp>
 
+#include "cli/bench/bench_command.h"
 #include "cli/commands.h"
 #include "server/serve_command.h"
 
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   int serve_exit = -1;
   runnel::server::AddServeCommand(app, &serve_exit);
   runnel::cli::AddCliCommands(app);
+  runnel::cli::bench::AddBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,301 @@
+// fanout: one producer paced at --rate records/s, N polling consumers each reading every
+// record of one shard through its own iterator (a pause of --poll-pause-ms after an empty
+// GetRecords). Each record's data starts with its index and the producer's send time, so
+// every consumer measures end-to-end latency and checks exactly-once, in-order delivery.
+//
+// The producer keeps one request in flight (so the stream order is the index order): at each
+// step it sends every record that is due, as PutRecord when one is due, else PutRecords. All
+// records use one partition key, so they land in one shard.
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include "cli/bench/bench.h"
+#include "cli/bench/load_connection.h"
+#include "cli/cli_common.h"
+#include "common/base64.h"
+
+namespace runnel::cli::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+}
+
+struct Consumer {
+  std::shared_ptr<LoadConnection> conn;
+  std::shared_ptr<boost::asio::steady_timer> timer;
+  simdjson::dom::parser parser;
+  std::string iterator, body, head, decoded, json_copy;
+  Clock::time_point sent;
+  Histogram e2e_us;
+  uint64_t next_index = 0;  // the index this consumer expects next
+  uint64_t received = 0, missing = 0, duplicates = 0, errors = 0, requests = 0;
+  bool finished = false;
+  std::string first_error;
+};
+
+class Fanout {
+ public:
+  Fanout(BenchContext& ctx, const std::string& stream, uint64_t total, int size)
+      : ctx_(ctx), stream_(stream), total_(total), size_(std::max(size, 16)) {
+    std::mt19937_64 rng(std::random_device{}());
+    AppendRandomBytes(rng, size_, padding_);
+  }
+
+  void Run(std::vector<std::string> iterators, BenchResult& result) {
+    boost::asio::io_context ioc;
+    producer_ = std::make_shared<LoadConnection>(ioc, ctx_.tcp_endpoint);
+    producer_timer_ = std::make_shared<boost::asio::steady_timer>(ioc);
+    consumers_ = std::vector<Consumer>(iterators.size());
+    for (size_t i = 0; i < consumers_.size(); ++i) {
+      Consumer& c = consumers_[i];
+      c.conn = std::make_shared<LoadConnection>(ioc, ctx_.tcp_endpoint);
+      c.timer = std::make_shared<boost::asio::steady_timer>(ioc);
+      c.iterator = std::move(iterators[i]);
+      Poll(c);
+    }
+    start_ = Clock::now();
+    CpuUsage cpu0 = CpuUsage::Now();
+    ProducerStep();
+    RunIoContext(ioc, ctx_.options.threads);
+    CpuUsage cpu1 = CpuUsage::Now();
+    result.wall_s = std::chrono::duration<double>(producer_end_ - start_).count();
+    result.cpu.user_s = cpu1.user_s - cpu0.user_s;
+    result.cpu.sys_s = cpu1.sys_s - cpu0.sys_s;
+    result.produced = sent_;
+    result.records = sent_;
+    result.payload_bytes = sent_ * size_;
+    result.requests = put_requests_;
+    result.latency_us = put_latency_us_;
+    result.http_errors = put_errors_;
+    result.first_error = put_first_error_;
+    bool all_finished = true;
+    for (Consumer& c : consumers_) {
+      result.e2e_us.Merge(c.e2e_us);
+      c.missing += sent_ > c.next_index ? sent_ - c.next_index : 0;
+      result.missing += c.missing;
+      result.duplicates += c.duplicates;
+      result.transport_errors += c.errors;
+      if (result.first_error.empty()) result.first_error = c.first_error;
+      all_finished = all_finished && c.finished;
+      c.conn->Close();
+      c.conn.reset();
+      c.timer.reset();
+    }
+    producer_->Close();
+    producer_.reset();
+    producer_timer_.reset();
+    result.verified = all_finished && sent_ == total_ && result.missing == 0 &&
+                      result.duplicates == 0 && result.errors() == 0;
+  }
+
+ private:
+  void AppendRecordData(uint64_t index, int64_t now_us, std::string& out) {
+    char raw[16];
+    std::memcpy(raw, &index, 8);
+    std::memcpy(raw + 8, &now_us, 8);
+    std::string data(raw, 16);
+    data.append(padding_, 0, size_ - 16);
+    base64::EncodeAppend(data, out);
+  }
+
+  void ProducerStep() {
+    if (g_stop_requested.load() || sent_ >= total_) {
+      producer_end_ = Clock::now();
+      producer_done_.store(true);
+      return;
+    }
+    double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    uint64_t due = std::min<uint64_t>(total_, uint64_t(elapsed * ctx_.options.rate) + 1);
+    if (due <= sent_) {
+      auto at = start_ + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(double(sent_) / ctx_.options.rate));
+      producer_timer_->expires_at(at);
+      producer_timer_->async_wait([this](const boost::system::error_code&) { ProducerStep(); });
+      return;
+    }
+    uint64_t n = std::min<uint64_t>(due - sent_, 500);
+    int64_t now_us = NowUs();
+    put_body_.clear();
+    put_body_ += "{\"StreamName\":";
+    AppendJsonString(stream_, put_body_);
+    if (n == 1) {
+      put_body_ += ",\"PartitionKey\":\"fanout\",\"Data\":\"";
+      AppendRecordData(sent_, now_us, put_body_);
+      put_body_ += "\"}";
+    } else {
+      put_body_ += ",\"Records\":[";
+      for (uint64_t i = 0; i < n; ++i) {
+        if (i) put_body_ += ',';
+        put_body_ += "{\"PartitionKey\":\"fanout\",\"Data\":\"";
+        AppendRecordData(sent_ + i, now_us, put_body_);
+        put_body_ += "\"}";
+      }
+      put_body_ += "]}";
+    }
+    put_head_ = ctx_.builder->Head(n == 1 ? "PutRecord" : "PutRecords", put_body_);
+    auto sent_at = Clock::now();
+    producer_->Exchange(put_head_, put_body_, [this, n, sent_at](const LoadResponse& r) {
+      ++put_requests_;
+      ctx_.live.requests.fetch_add(1, std::memory_order_relaxed);
+      bool ok = r.transport_ok && r.status == 200;
+      if (ok && n > 1) {
+        // Any failed entry would leave a gap; resend the whole batch (duplicates are counted).
+        std::string_view b = r.body;
+        size_t k = b.find("\"FailedRecordCount\"");
+        if (k != std::string_view::npos) {
+          size_t d = b.find_first_of("0123456789", k);
+          ok = d != std::string_view::npos && b[d] == '0';
+        }
+      }
+      if (r.transport_ok)
+        put_latency_us_.Record(
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_at).count());
+      if (!ok) {
+        ++put_errors_;
+        ctx_.live.errors.fetch_add(1, std::memory_order_relaxed);
+        if (put_first_error_.empty())
+          put_first_error_ = r.transport_ok ? fmt::format("HTTP {}: {}", r.status, r.body.substr(0, 300))
+                                            : r.error;
+        if (put_errors_ > 100) {  // give up; the shortfall shows as missing records
+          total_ = sent_;
+        }
+        producer_timer_->expires_after(std::chrono::milliseconds(10));
+        producer_timer_->async_wait([this](const boost::system::error_code&) { ProducerStep(); });
+        return;
+      }
+      sent_ += n;
+      ctx_.live.records.fetch_add(n, std::memory_order_relaxed);
+      ProducerStep();
+    });
+  }
+
+  void Poll(Consumer& c) {
+    c.body.clear();
+    c.body += "{\"ShardIterator\":";
+    AppendJsonString(c.iterator, c.body);
+    c.body += fmt::format(",\"Limit\":{}}}", ctx_.options.limit);
+    c.head = ctx_.builder->Head("GetRecords", c.body);
+    c.sent = Clock::now();
+    c.conn->Exchange(c.head, c.body, [this, &c](const LoadResponse& r) { OnRecords(c, r); });
+  }
+
+  void PauseThenPoll(Consumer& c, std::chrono::milliseconds pause) {
+    c.timer->expires_after(pause);
+    c.timer->async_wait([this, &c](const boost::system::error_code&) { Poll(c); });
+  }
+
+  void OnRecords(Consumer& c, const LoadResponse& r) {
+    int64_t now_us = NowUs();
+    ++c.requests;
+    if (!r.transport_ok || r.status != 200) {
+      ++c.errors;
+      if (c.first_error.empty())
+        c.first_error = r.transport_ok ? fmt::format("GetRecords HTTP {}: {}", r.status, r.body.substr(0, 300))
+                                       : r.error;
+      if (c.errors > 100) return;
+      return PauseThenPoll(c, std::chrono::milliseconds(100));
+    }
+    c.json_copy.assign(r.body);  // simdjson needs padding; the copy is small at fan-out rates
+    simdjson::dom::element doc;
+    if (c.parser.parse(c.json_copy).get(doc) != simdjson::SUCCESS) {
+      ++c.errors;
+      if (c.first_error.empty()) c.first_error = "GetRecords: unparsable response";
+      return PauseThenPoll(c, std::chrono::milliseconds(100));
+    }
+    size_t n = 0;
+    simdjson::dom::array records;
+    if (doc["Records"].get_array().get(records) == simdjson::SUCCESS) {
+      for (simdjson::dom::element rec : records) {
+        std::string_view data_b64;
+        if (rec["Data"].get_string().get(data_b64) != simdjson::SUCCESS) continue;
+        c.decoded.clear();
+        base64::DecodeAppend(data_b64, c.decoded);
+        if (c.decoded.size() < 16) continue;
+        uint64_t index;
+        int64_t sent_us;
+        std::memcpy(&index, c.decoded.data(), 8);
+        std::memcpy(&sent_us, c.decoded.data() + 8, 8);
+        ++n;
+        ++c.received;
+        c.e2e_us.Record(static_cast<uint64_t>(std::max<int64_t>(0, now_us - sent_us)));
+        if (index == c.next_index) {
+          ++c.next_index;
+        } else if (index > c.next_index) {
+          c.missing += index - c.next_index;
+          c.next_index = index + 1;
+        } else {
+          ++c.duplicates;
+        }
+      }
+    }
+    std::string_view next;
+    if (doc["NextShardIterator"].get_string().get(next) != simdjson::SUCCESS) {
+      c.finished = true;  // closed shard: nothing more will come
+      return;
+    }
+    c.iterator.assign(next);
+    bool producer_done = producer_done_.load();
+    if (producer_done && c.next_index >= sent_) {
+      c.finished = true;
+      return;
+    }
+    if (n > 0) return Poll(c);
+    if (producer_done && Clock::now() - producer_end_ > std::chrono::seconds(10)) return;  // give up
+    if (g_stop_requested.load() && !producer_done) return;
+    PauseThenPoll(c, std::chrono::milliseconds(ctx_.options.poll_pause_ms));
+  }
+
+  BenchContext& ctx_;
+  std::string stream_;
+  uint64_t total_;
+  int size_;
+  std::string padding_;
+  Clock::time_point start_, producer_end_;
+  std::shared_ptr<LoadConnection> producer_;
+  std::shared_ptr<boost::asio::steady_timer> producer_timer_;
+  std::string put_body_, put_head_;
+  // Producer state: touched only by the producer chain, read by consumers after
+  // producer_done_ is set (release/acquire through the atomic).
+  std::atomic<uint64_t> sent_{0};
+  std::atomic<bool> producer_done_{false};
+  uint64_t put_requests_ = 0, put_errors_ = 0;
+  Histogram put_latency_us_;
+  std::string put_first_error_;
+  std::vector<Consumer> consumers_;
+};
+
+}  // namespace
+
+std::string RunFanoutScenario(BenchContext& ctx, BenchResult& result,
+                              const std::vector<std::string>& shard_ids) {
+  const BenchOptions& o = ctx.options;
+  result.fanout = true;
+  result.rate = o.rate;
+  result.consumers = o.consumers;
+  if (shard_ids.size() != 1) return "fanout needs a 1-shard stream (--shards 1)";
+  std::vector<std::string> iterators;
+  for (int i = 0; i < o.consumers; ++i) {
+    auto it = ctx.control->GetShardIterator(result.stream, shard_ids[0], StartingPosition{});
+    if (!it.ok()) return fmt::format("GetShardIterator: {}: {}", it.error().type, it.error().message);
+    iterators.push_back(std::move(*it));
+  }
+  uint64_t total = o.count > 0 ? uint64_t(o.count) : uint64_t(o.rate * o.duration_s);
+  ProgressLine progress(ctx, result.scenario, o.progress);
+  Fanout fanout(ctx, result.stream, total, result.record_size);
+  fanout.Run(std::move(iterators), result);
+  if (!result.verified)
+    return fmt::format("delivery check failed: {} produced of {}, {} missing, {} duplicate/out of order",
+                       result.produced, total, result.missing, result.duplicates);
+  return "";
+}
+
+}  // namespace runnel::cli::bench
