@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 RUNNEL := $(BUILD)/runnel
 
-.PHONY: all deps configure build serve test unit integration demo bench clean
+.PHONY: all deps configure build serve test unit integration demo bench bench-compare clean
 
 all: build
 
@@ -34,8 +34,14 @@ integration: build
 demo: build
 	$(RUNNEL) demo
 
+# Micro-benchmarks (Google Benchmark, bench/*_bench.cc) of the hot paths.
 bench: build
-	$(RUNNEL) bench --help
+	cmake --build $(BUILD) -j $(JOBS) --target micro_bench
+	$(BUILD)/micro_bench
+
+# Side by side with kinesalite and kinesis-local (npm); writes docs/benchmarks.md (~15 min).
+bench-compare: build
+	RUNNEL=$(RUNNEL) bash bench/compare.sh
 
 clean:
 	rm -rf $(BUILD)

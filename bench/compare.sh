@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: Runnel vs the npm peers kinesalite and kinesis-local.
+#
+# Starts each server fresh on a free port (Runnel with --sync always on a fresh temp data dir),
+# runs the same `runnel bench` scenarios against each ($RUNS runs each), and writes
+# docs/benchmarks.md with medians, ratios, the machine, the commands and the issue-5 targets.
+#
+# Usage: bench/compare.sh            (or: make bench-compare)
+# Env:   RUNNEL=build/runnel  RUNS=3  DURATION=10  PREFILL=100000  PEERS="runnel kinesalite kinesis-local"
+#        SCENARIOS="put-records put-record get-records fanout"  OUT=docs/benchmarks.md
+#        DATA_ROOT=<dir for Runnel's data dir; must be a real disk, not tmpfs>  KEEP_RESULTS=1
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUNNEL=${RUNNEL:-$ROOT/build/runnel}
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
+PREFILL=${PREFILL:-100000}
+PEERS=${PEERS:-"runnel kinesalite kinesis-local"}
+SCENARIOS=${SCENARIOS:-"put-records put-record get-records fanout"}
+OUT=${OUT:-$ROOT/docs/benchmarks.md}
+DATA_ROOT=${DATA_ROOT:-$ROOT/build}
+NODE_MODULES=$ROOT/bench/node_modules
+WORK=$(mktemp -d "${DATA_ROOT%/}/bench-compare.XXXXXX")
+RESULTS=$WORK/results
+mkdir -p "$RESULTS"
+SERVER_PID=""
+
+log() { echo "[compare] $*" >&2; }
+
+cleanup() {
+  stop_server
+  if [[ -z "${KEEP_RESULTS:-}" ]]; then rm -rf "$WORK"; else log "results kept in $WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[[ -x "$RUNNEL" ]] || { echo "error: $RUNNEL not found; run 'make build' first" >&2; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_port() {  # port timeout_s
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    [[ -n "$SERVER_PID" ]] && ! kill -0 "$SERVER_PID" 2>/dev/null && return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+ensure_peers() {
+  if [[ ! -d "$NODE_MODULES/kinesalite" || ! -d "$NODE_MODULES/kinesis-local" ]]; then
+    log "installing kinesalite and kinesis-local into bench/node_modules"
+    npm install --prefix "$ROOT/bench" --no-audit --no-fund kinesalite kinesis-local >&2 || log "npm install failed"
+  fi
+}
+
+# start_server NAME -> sets PORT, SERVER_PID; returns non-zero when the server cannot start.
+start_server() {
+  local name=$1
+  PORT=$(free_port)
+  local logf="$WORK/$name-server.log"
+  case $name in
+    runnel)
+      rm -rf "$WORK/runnel-data"
+      "$RUNNEL" serve --port "$PORT" --data-dir "$WORK/runnel-data" --sync always \
+        --log-level warn >"$logf" 2>&1 &
+      ;;
+    kinesalite)
+      [[ -f "$NODE_MODULES/kinesalite/cli.js" ]] || return 1
+      node "$NODE_MODULES/kinesalite/cli.js" --port "$PORT" --createStreamMs 0 --deleteStreamMs 0 \
+        >"$logf" 2>&1 &
+      ;;
+    kinesis-local)
+      [[ -f "$NODE_MODULES/kinesis-local/main.js" ]] || return 1
+      # It reads server.json (its TLS key) from the working directory.
+      (cd "$NODE_MODULES/kinesis-local" && KINESIS_MOCK_PLAIN_PORT=$PORT KINESIS_MOCK_TLS_PORT=$(free_port) \
+        CREATE_STREAM_DURATION=0ms DELETE_STREAM_DURATION=0ms LOG_LEVEL=WARN \
+        exec node main.js) >"$logf" 2>&1 &
+      ;;
+  esac
+  SERVER_PID=$!
+  if ! wait_port "$PORT" 60; then
+    log "$name did not start; log: $(tail -5 "$logf" | tr '\n' ' ')"
+    stop_server
+    return 1
+  fi
+  sleep 1
+}
+
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then
+    kill "$SERVER_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+    SERVER_PID=""
+  fi
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+scenario_args() {
+  case $1 in
+    put-records) echo "--records-per-batch 500 --record-size 1024 --connections 8 --duration $DURATION" ;;
+    put-record) echo "--record-size 100 --connections 16 --duration $DURATION" ;;
+    get-records) echo "--prefill $PREFILL --record-size 1024 --limit 10000" ;;
+    fanout) echo "--rate 1000 --record-size 100 --consumers 4 --duration $DURATION" ;;
+  esac
+}
+
+ensure_peers
+echo "# commands run by bench/compare.sh" >"$WORK/commands.txt"
+for scenario in $SCENARIOS; do
+  for peer in $PEERS; do
+    if ! start_server "$peer"; then
+      echo "$peer $scenario could-not-start" >>"$RESULTS/status.txt"
+      continue
+    fi
+    if [[ $peer == runnel && ! -f "$RESULTS/runnel-idle-rss.txt" ]]; then
+      rss_kb "$SERVER_PID" >"$RESULTS/runnel-idle-rss.txt"
+    fi
+    for run in $(seq "$RUNS"); do
+      out="$RESULTS/$peer.$scenario.$run.json"
+      # shellcheck disable=SC2046
+      cmd="runnel bench $scenario --endpoint http://127.0.0.1:\$PORT $(scenario_args "$scenario") --json"
+      [[ $run == 1 && $peer == runnel ]] && echo "$cmd" >>"$WORK/commands.txt"
+      log "$peer $scenario run $run/$RUNS"
+      sampler=""
+      if [[ $peer == runnel && $scenario == put-records ]]; then
+        ( while kill -0 "$SERVER_PID" 2>/dev/null; do rss_kb "$SERVER_PID"; sleep 0.5; done ) \
+          >>"$RESULTS/runnel-load-rss.txt" &
+        sampler=$!
+      fi
+      # shellcheck disable=SC2046
+      timeout 300 "$RUNNEL" bench "$scenario" --endpoint "http://127.0.0.1:$PORT" \
+        $(scenario_args "$scenario") --json >"$out" 2>"$RESULTS/$peer.$scenario.$run.err"
+      rc=$?
+      [[ -n "$sampler" ]] && { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; }
+      echo "$peer $scenario $run rc=$rc" >>"$RESULTS/status.txt"
+      if [[ $rc != 0 ]]; then log "  exit $rc: $(tail -2 "$RESULTS/$peer.$scenario.$run.err" | tr '\n' ' ')"; fi
+    done
+    stop_server
+  done
+done
+
+python3 "$ROOT/bench/report.py" --results "$RESULTS" --out "$OUT" --runs "$RUNS" \
+  --duration "$DURATION" --prefill "$PREFILL" --data-dir "$WORK" --commands "$WORK/commands.txt" \
+  --peers "$PEERS" --scenarios "$SCENARIOS"
+log "wrote $OUT"
