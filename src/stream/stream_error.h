@@ -40,6 +40,17 @@ enum class StreamErrc {
   kRetentionOutOfRange,  // n1 = requested hours (api picks the min or max sentence)
   kRetentionWrongWay,    // stream, n1 = requested hours, n2 = current hours,
                          // value = "Increase" or "Decrease" (the operation called)
+  // --- tags, modes, limits, warm throughput, policies (issue 6b) ---
+  kTagsInvalidCharacters,   // stream, account (a character outside the allowed set)
+  kTagsIllegalCharacters,   // stream, account; value = "add" or "remove" ('%' in a tag)
+  kTooManyTags,             // stream, account; n1 = the per-resource limit
+  kConsumerNotFound,        // value = consumer ARN, account
+  kOnDemandStreamLimit,     // account, other = region; n1 = current ON_DEMAND streams, n2 = limit
+  kStreamModeUnchanged,     // stream, account, other = the mode it already has
+  kWarmThroughputNotOnDemand,   // stream, account, other = the stream's mode
+  kWarmThroughputNoCommitment,  // account
+  kWarmThroughputTooHigh,   // n1 = requested MiB/s, n2 = maximum
+  kResourcePolicyNotFound,  // value = resource ARN
   kInternal,             // value = detail for the log only
 };
 

@@ -87,6 +87,11 @@ std::string EncodeStreamMeta(const StreamMeta& m) {
   for (const auto& [k, v] : m.tags) w.Member(k, v);
   w.EndObject();
   w.Member("max_record_size_kib", int64_t{m.max_record_size_kib});
+  if (m.warm_throughput_mibps) {
+    w.Member("warm_throughput_mibps", int64_t{*m.warm_throughput_mibps});
+    w.Member("previous_warm_throughput_mibps", int64_t{m.previous_warm_throughput_mibps});
+  }
+  if (!m.resource_policy.empty()) w.Member("resource_policy", m.resource_policy);
   w.Member("next_shard_index", int64_t{m.next_shard_index});
   w.Key("scaling_ops_ms").BeginArray();
   for (int64_t t : m.scaling_ops_ms) w.Int(t);
@@ -137,6 +142,19 @@ Result<StreamMeta, std::string> DecodeStreamMeta(std::string_view json) {
       m.tags.emplace(std::string(k), std::string(std::string_view(v)));
     }
     m.max_record_size_kib = static_cast<uint32_t>(num("max_record_size_kib"));
+    {  // optional members (absent in files written before they existed)
+      int64_t v;
+      if (doc["warm_throughput_mibps"].get(v) == simdjson::SUCCESS) {
+        m.warm_throughput_mibps = static_cast<uint32_t>(v);
+      }
+      if (doc["previous_warm_throughput_mibps"].get(v) == simdjson::SUCCESS) {
+        m.previous_warm_throughput_mibps = static_cast<uint32_t>(v);
+      }
+      std::string_view policy;
+      if (doc["resource_policy"].get(policy) == simdjson::SUCCESS) {
+        m.resource_policy = std::string(policy);
+      }
+    }
     m.next_shard_index = static_cast<uint32_t>(num("next_shard_index"));
     simdjson::dom::array ops;  // absent in files written before resharding existed
     if (doc["scaling_ops_ms"].get(ops) == simdjson::SUCCESS) {

@@ -52,6 +52,12 @@ struct StreamMeta {
   std::vector<std::string> shard_level_metrics;
   std::map<std::string, std::string> tags;
   uint32_t max_record_size_kib = 1024;
+  // UpdateStreamWarmThroughput (ON_DEMAND streams): the target, and the value before the last
+  // change, reported as CurrentMiBps while the stream is still UPDATING.
+  std::optional<uint32_t> warm_throughput_mibps;
+  uint32_t previous_warm_throughput_mibps = 0;
+  // PutResourcePolicy: the policy document, stored verbatim; empty = no policy.
+  std::string resource_policy;
   uint32_t next_shard_index = 0;
   std::vector<ShardMeta> shards;  // ordered by index
   // Times of the UpdateShardCount calls of the last 24 h (its rate limit; resharding.cc).

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/file.h"
 #include "stream/registry_internal.h"
+#include "stream/tags.h"
 
 namespace runnel::stream {
 namespace fs = std::filesystem;
@@ -173,6 +174,8 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
     e.account = req.account;
     return e;
   };
+  TagMap tags;
+  if (auto r = AddTags(tags, req.tags, TagOwner{req.name, req.account}); !r) return r;
   {
     std::shared_lock lock(mu_);
     if (streams_.count(RegistryKey(req.account, req.name))) {
@@ -189,6 +192,7 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
       StreamError e;
       e.code = StreamErrc::kShardLimitExceeded;
       e.account = req.account;
+      e.other = options_.region;
       e.n1 = static_cast<int64_t>(open);
       e.n2 = options_.shard_limit;
       e.n3 = shard_count;
@@ -196,10 +200,11 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
     }
     if (req.mode == StreamMode::kOnDemand && on_demand >= options_.on_demand_stream_limit) {
       StreamError e;
-      e.code = StreamErrc::kLimitExceeded;
-      e.value = "on-demand stream count limit";
+      e.code = StreamErrc::kOnDemandStreamLimit;
       e.account = req.account;
-      e.n1 = options_.on_demand_stream_limit;
+      e.other = options_.region;
+      e.n1 = on_demand;
+      e.n2 = options_.on_demand_stream_limit;
       return MakeUnexpected(e);
     }
   }

@@ -6,6 +6,7 @@
 //   iterator.key                    32-byte HMAC key for shard iterators
 //   streams/<dir_name>/stream.json  StreamMeta (atomic replace)
 //   streams/<dir_name>/shard-<n>/   one storage::Log per shard
+//   accounts/<account>.json         AccountSettings (atomic replace; absent = defaults)
 // <dir_name> is "<created_ms>-<random hex>", never the stream's raw name.
 //
 // Threading: all methods are thread-safe. The put path takes the registry lock and the
@@ -28,6 +29,7 @@
 
 #include "storage/committer.h"
 #include "storage/log.h"
+#include "stream/account_settings.h"
 #include "stream/shard_iterator.h"
 #include "stream/stream_error.h"
 #include "stream/stream_meta.h"
@@ -183,6 +185,17 @@ class StreamRegistry {
 
   const RegistryOptions& options() const { return options_; }
 
+  // Account-level settings (DescribeAccountSettings / UpdateAccountSettings).
+  AccountSettingsStore& account_settings() { return account_settings_; }
+
+  // What an account uses, for DescribeLimits and the quotas (every stream in the registry,
+  // DELETING ones included, as CreateStream counts them). registry_accounts.cc.
+  struct AccountUsage {
+    uint64_t open_shards = 0;
+    uint32_t on_demand_streams = 0;
+  };
+  AccountUsage UsageOf(std::string_view account) const;
+
   struct Stream;
 
  private:
@@ -201,6 +214,7 @@ class StreamRegistry {
   void RemoveExpiredShards(const std::shared_ptr<Stream>& s, int64_t now_ms);
 
   RegistryOptions options_;
+  AccountSettingsStore account_settings_{options_.data_dir / "accounts"};
   storage::Committer* committer_;
   IteratorCodec iterators_;
   mutable std::shared_mutex mu_;
