@@ -211,6 +211,59 @@ ApiError ToApiError(const StreamError& e) {
                               "longer than existing retention period ({} hours). Use "
                               "IncreaseRetentionPeriod API.",
                               e.n1, e.stream, e.n2));
+    // --- tags, modes, limits, warm throughput, policies (issue 6b) ---
+    case StreamErrc::kTagsInvalidCharacters:
+      // (kl) A character outside the allowed set; the message names no stream.
+      return Make("InvalidArgumentException",
+                  "Some tags contain invalid characters. Valid characters: Unicode letters, "
+                  "digits, white space, _ . / = + - % @.");
+    case StreamErrc::kTagsIllegalCharacters:
+      // (kl) '%' passes the first check and fails this one; the list is AWS's, ',' included.
+      return Make("InvalidArgumentException",
+                  fmt::format("Failed to {} tags {} stream {} under account {} because some tags "
+                              "contained illegal characters. The allowed characters are Unicode "
+                              "letters, white-spaces, '_',',','/','=','+','-','@'.",
+                              e.value == "remove" ? "remove" : "add",
+                              e.value == "remove" ? "from" : "to", e.stream, e.account));
+    case StreamErrc::kTooManyTags:
+      return Make("InvalidArgumentException",
+                  fmt::format("Failed to add tags to stream {} under account {} because a given "
+                              "stream cannot have more than {} tags associated with it.",
+                              e.stream, e.account, e.n1));
+    case StreamErrc::kConsumerNotFound:
+      // Wording ours (not recorded).
+      return Make("ResourceNotFoundException",
+                  fmt::format("Consumer {} under account {} not found.", e.value, e.account));
+    case StreamErrc::kOnDemandStreamLimit:
+      // Wording ours, modelled on the shard-limit sentence.
+      return Make("LimitExceededException",
+                  fmt::format("This request would exceed the on-demand stream count limit for the "
+                              "account {} in {}. Current on-demand stream count for the account: "
+                              "{}. Limit: {}.",
+                              e.account, e.other.empty() ? "us-east-1" : e.other, e.n1, e.n2));
+    case StreamErrc::kStreamModeUnchanged:
+      return Make("InvalidArgumentException",
+                  fmt::format("Stream {} under account {} is already in {} mode.", e.stream,
+                              e.account, e.other));
+    case StreamErrc::kWarmThroughputNotOnDemand:
+      // Modeled ValidationException (kinesis-errors.md §1); wording ours.
+      return Make("ValidationException",
+                  fmt::format("Warm throughput is only supported for ON_DEMAND streams. Stream {} "
+                              "under account {} is in {} mode.",
+                              e.stream, e.account, e.other));
+    case StreamErrc::kWarmThroughputNoCommitment:
+      return Make("ValidationException",
+                  fmt::format("Warm throughput requires the minimum throughput billing commitment "
+                              "to be enabled for account {} (UpdateAccountSettings).",
+                              e.account));
+    case StreamErrc::kWarmThroughputTooHigh:
+      return Make("InvalidArgumentException",
+                  fmt::format("Requested warm throughput ({} MiB/s) exceeds the maximum of {} "
+                              "MiB/s.",
+                              e.n1, e.n2));
+    case StreamErrc::kResourcePolicyNotFound:
+      return Make("ResourceNotFoundException",
+                  fmt::format("No resource policy found for resource ARN {}.", e.value));
     case StreamErrc::kInternal:
       return InternalFailure();
   }

@@ -45,4 +45,14 @@ void WriteEnhancedMonitoring(JsonWriter& w, const stream::StreamMeta& m) {
   w.EndObject().EndArray();
 }
 
+void WriteWarmThroughput(JsonWriter& w, const stream::StreamMeta& m) {
+  if (m.mode != stream::StreamMode::kOnDemand || !m.warm_throughput_mibps) return;
+  const int64_t target = *m.warm_throughput_mibps;
+  const int64_t current =
+      m.status == stream::StreamStatus::kUpdating ? m.previous_warm_throughput_mibps : target;
+  w.Key("WarmThroughput").BeginObject();
+  w.Member("TargetMiBps", target).Member("CurrentMiBps", current);
+  w.EndObject();
+}
+
 }  // namespace runnel::api

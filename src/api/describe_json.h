@@ -13,5 +13,8 @@ void WriteHashKeyRange(JsonWriter& w, const stream::HashKeyRange& range);
 void WriteStreamModeDetails(JsonWriter& w, stream::StreamMode mode);
 // "EnhancedMonitoring":[{"ShardLevelMetrics":[..]}] member.
 void WriteEnhancedMonitoring(JsonWriter& w, const stream::StreamMeta& m);
+// "WarmThroughput":{"TargetMiBps":..,"CurrentMiBps":..} member, for ON_DEMAND streams with a
+// warm throughput set (else nothing). CurrentMiBps is the previous value while UPDATING.
+void WriteWarmThroughput(JsonWriter& w, const stream::StreamMeta& m);
 
 }  // namespace runnel::api

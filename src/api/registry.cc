@@ -18,30 +18,11 @@ namespace {
 void NotImplemented(ActionContext& ctx);
 
 #define RUNNEL_PENDING(name) const ActionDef k##name##Pending{#name, {}, NotImplemented};
-RUNNEL_PENDING(AddTagsToStream)
-RUNNEL_PENDING(DeleteResourcePolicy)
 RUNNEL_PENDING(DeregisterStreamConsumer)
-RUNNEL_PENDING(DescribeAccountSettings)
-RUNNEL_PENDING(DescribeLimits)
 RUNNEL_PENDING(DescribeStreamConsumer)
-RUNNEL_PENDING(DisableEnhancedMonitoring)
-RUNNEL_PENDING(EnableEnhancedMonitoring)
-RUNNEL_PENDING(GetResourcePolicy)
 RUNNEL_PENDING(ListStreamConsumers)
-RUNNEL_PENDING(ListTagsForResource)
-RUNNEL_PENDING(ListTagsForStream)
-RUNNEL_PENDING(PutResourcePolicy)
 RUNNEL_PENDING(RegisterStreamConsumer)
-RUNNEL_PENDING(RemoveTagsFromStream)
-RUNNEL_PENDING(StartStreamEncryption)
-RUNNEL_PENDING(StopStreamEncryption)
 RUNNEL_PENDING(SubscribeToShard)
-RUNNEL_PENDING(TagResource)
-RUNNEL_PENDING(UntagResource)
-RUNNEL_PENDING(UpdateAccountSettings)
-RUNNEL_PENDING(UpdateMaxRecordSize)
-RUNNEL_PENDING(UpdateStreamMode)
-RUNNEL_PENDING(UpdateStreamWarmThroughput)
 #undef RUNNEL_PENDING
 
 void NotImplemented(ActionContext& ctx) {
@@ -53,45 +34,45 @@ void NotImplemented(ActionContext& ctx) {
 constexpr size_t kActionCount = 39;
 std::array<const ActionDef*, kActionCount> SortedActions() {
   std::array<const ActionDef*, kActionCount> a = {
-      &kAddTagsToStreamPending,
+      &kAddTagsToStreamAction,
       &kCreateStreamAction,
       &kDecreaseStreamRetentionPeriodAction,
-      &kDeleteResourcePolicyPending,
+      &kDeleteResourcePolicyAction,
       &kDeleteStreamAction,
       &kDeregisterStreamConsumerPending,
-      &kDescribeAccountSettingsPending,
-      &kDescribeLimitsPending,
+      &kDescribeAccountSettingsAction,
+      &kDescribeLimitsAction,
       &kDescribeStreamAction,
       &kDescribeStreamConsumerPending,
       &kDescribeStreamSummaryAction,
-      &kDisableEnhancedMonitoringPending,
-      &kEnableEnhancedMonitoringPending,
+      &kDisableEnhancedMonitoringAction,
+      &kEnableEnhancedMonitoringAction,
       &kGetRecordsAction,
-      &kGetResourcePolicyPending,
+      &kGetResourcePolicyAction,
       &kGetShardIteratorAction,
       &kIncreaseStreamRetentionPeriodAction,
       &kListShardsAction,
       &kListStreamConsumersPending,
       &kListStreamsAction,
-      &kListTagsForResourcePending,
-      &kListTagsForStreamPending,
+      &kListTagsForResourceAction,
+      &kListTagsForStreamAction,
       &kMergeShardsAction,
       &kPutRecordAction,
       &kPutRecordsAction,
-      &kPutResourcePolicyPending,
+      &kPutResourcePolicyAction,
       &kRegisterStreamConsumerPending,
-      &kRemoveTagsFromStreamPending,
+      &kRemoveTagsFromStreamAction,
       &kSplitShardAction,
-      &kStartStreamEncryptionPending,
-      &kStopStreamEncryptionPending,
+      &kStartStreamEncryptionAction,
+      &kStopStreamEncryptionAction,
       &kSubscribeToShardPending,
-      &kTagResourcePending,
-      &kUntagResourcePending,
-      &kUpdateAccountSettingsPending,
-      &kUpdateMaxRecordSizePending,
+      &kTagResourceAction,
+      &kUntagResourceAction,
+      &kUpdateAccountSettingsAction,
+      &kUpdateMaxRecordSizeAction,
       &kUpdateShardCountAction,
-      &kUpdateStreamModePending,
-      &kUpdateStreamWarmThroughputPending,
+      &kUpdateStreamModeAction,
+      &kUpdateStreamWarmThroughputAction,
   };
   std::sort(a.begin(), a.end(), [](auto* x, auto* y) { return x->name < y->name; });
   return a;

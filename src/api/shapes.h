@@ -172,5 +172,24 @@ inline constexpr FieldSpec kTags{.name = "Tags", .type = FieldType::kMap, .min =
 inline constexpr FieldSpec kTagKeys{.name = "TagKeys", .type = FieldType::kList,
                                     .required = true, .min = 1, .max = 50,
                                     .members = kTagKeyElement};
+// ListTagsForStream paging: a TagKey to start after, and 1..50 tags per page.
+inline constexpr FieldSpec kExclusiveStartTagKey{.name = "ExclusiveStartTagKey",
+                                                 .type = FieldType::kString, .min = 1,
+                                                 .max = 128};
+inline constexpr FieldSpec kListTagsLimit{.name = "Limit", .type = FieldType::kInteger,
+                                          .min = 1, .max = 50};
+
+// ---- Resource policies, account settings ----
+// The model puts no length bound on Policy; the service checks that it is JSON.
+inline constexpr FieldSpec kPolicy{.name = "Policy", .type = FieldType::kString,
+                                   .required = true};
+inline constexpr std::string_view kMinimumThroughputBillingCommitmentInputStatusValues[] = {
+    "ENABLED", "DISABLED"};
+inline constexpr FieldSpec kMinimumThroughputBillingCommitmentMembers[] = {
+    {.name = "Status", .type = FieldType::kString, .required = true,
+     .enum_values = kMinimumThroughputBillingCommitmentInputStatusValues}};
+inline constexpr FieldSpec kMinimumThroughputBillingCommitment{
+    .name = "MinimumThroughputBillingCommitment", .type = FieldType::kStructure,
+    .required = true, .members = kMinimumThroughputBillingCommitmentMembers};
 
 }  // namespace runnel::api

@@ -316,6 +316,123 @@ TEST(FrameworkErrorTest, Constructors) {
   EXPECT_EQ(big.type, "SerializationException");
 }
 
+// --- tags, modes, limits, warm throughput, policies (issue 6b) ---
+
+TEST(ToApiErrorTest, TagsInvalidCharacters) {
+  ExpectError(ToApiError(Facts(StreamErrc::kTagsInvalidCharacters)), "InvalidArgumentException",
+              400,
+              "Some tags contain invalid characters. Valid characters: Unicode letters, digits, "
+              "white space, _ . / = + - % @.");
+}
+
+TEST(ToApiErrorTest, TagsIllegalCharactersAddAndRemove) {
+  auto e = Facts(StreamErrc::kTagsIllegalCharacters);
+  e.value = "add";
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Failed to add tags to stream s1 under account 000000000000 because some tags "
+              "contained illegal characters. The allowed characters are Unicode letters, "
+              "white-spaces, '_',',','/','=','+','-','@'.");
+  e.value = "remove";
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Failed to remove tags from stream s1 under account 000000000000 because some tags "
+              "contained illegal characters. The allowed characters are Unicode letters, "
+              "white-spaces, '_',',','/','=','+','-','@'.");
+}
+
+TEST(ToApiErrorTest, TooManyTags) {
+  auto e = Facts(StreamErrc::kTooManyTags);
+  e.n1 = 50;
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Failed to add tags to stream s1 under account 000000000000 because a given stream "
+              "cannot have more than 50 tags associated with it.");
+}
+
+TEST(ToApiErrorTest, ConsumerNotFound) {
+  auto e = Facts(StreamErrc::kConsumerNotFound);
+  e.value = "arn:aws:kinesis:us-east-1:000000000000:stream/s1/consumer/c:1";
+  ExpectError(ToApiError(e), "ResourceNotFoundException", 400,
+              "Consumer arn:aws:kinesis:us-east-1:000000000000:stream/s1/consumer/c:1 under "
+              "account 000000000000 not found.");
+}
+
+TEST(ToApiErrorTest, OnDemandStreamLimit) {
+  auto e = Facts(StreamErrc::kOnDemandStreamLimit);
+  e.other = "eu-west-1";
+  e.n1 = 2;
+  e.n2 = 2;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "This request would exceed the on-demand stream count limit for the account "
+              "000000000000 in eu-west-1. Current on-demand stream count for the account: 2. "
+              "Limit: 2.");
+}
+
+TEST(ToApiErrorTest, StreamModeUnchanged) {
+  auto e = Facts(StreamErrc::kStreamModeUnchanged);
+  e.other = "ON_DEMAND";
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Stream s1 under account 000000000000 is already in ON_DEMAND mode.");
+}
+
+TEST(ToApiErrorTest, WarmThroughputRules) {
+  auto e = Facts(StreamErrc::kWarmThroughputNotOnDemand);
+  e.other = "PROVISIONED";
+  ExpectError(ToApiError(e), "ValidationException", 400,
+              "Warm throughput is only supported for ON_DEMAND streams. Stream s1 under account "
+              "000000000000 is in PROVISIONED mode.");
+  ExpectError(ToApiError(Facts(StreamErrc::kWarmThroughputNoCommitment)), "ValidationException",
+              400,
+              "Warm throughput requires the minimum throughput billing commitment to be enabled "
+              "for account 000000000000 (UpdateAccountSettings).");
+  e = Facts(StreamErrc::kWarmThroughputTooHigh);
+  e.n1 = 20000;
+  e.n2 = 10240;
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
+              "Requested warm throughput (20000 MiB/s) exceeds the maximum of 10240 MiB/s.");
+}
+
+TEST(ToApiErrorTest, ResourcePolicyNotFound) {
+  auto e = Facts(StreamErrc::kResourcePolicyNotFound);
+  e.value = "arn:aws:kinesis:us-east-1:000000000000:stream/s1";
+  ExpectError(ToApiError(e), "ResourceNotFoundException", 400,
+              "No resource policy found for resource ARN "
+              "arn:aws:kinesis:us-east-1:000000000000:stream/s1.");
+}
+
+TEST(ToApiErrorTest, ConsumerErrors) {
+  auto e = Facts(StreamErrc::kConsumerExists);
+  e.value = "c";
+  ExpectError(ToApiError(e), "ResourceInUseException", 400,
+              "Consumer c already exists for stream s1 under account 000000000000.");
+  e = Facts(StreamErrc::kConsumerLimit);
+  e.value = "total";
+  e.n1 = 20;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "Stream s1 under account 000000000000 has reached the limit of 20 registered "
+              "consumers.");
+  e.value = "creating";
+  e.n1 = 5;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "Stream s1 under account 000000000000 already has 5 consumers in CREATING state. "
+              "Wait until they are ACTIVE before registering more.");
+  e = Facts(StreamErrc::kConsumerNotActive);
+  e.value = "arn:c";
+  e.other = "CREATING";
+  ExpectError(ToApiError(e), "ResourceInUseException", 400,
+              "Consumer arn:c under account 000000000000 is not ACTIVE, instead in state "
+              "CREATING.");
+  e = Facts(StreamErrc::kStreamHasConsumers);
+  e.n1 = 2;
+  ExpectError(ToApiError(e), "ResourceInUseException", 400,
+              "Stream s1 under account 000000000000 has 2 registered consumers. Deregister them "
+              "or set EnforceConsumerDeletion to delete the stream.");
+  e = Facts(StreamErrc::kSubscriptionInUse);
+  e.value = "arn:c";
+  e.shard = "shardId-000000000000";
+  ExpectError(ToApiError(e), "ResourceInUseException", 400,
+              "Another active subscription exists for consumer arn:c and shard "
+              "shardId-000000000000.");
+}
+
 TEST(RenderJsonTest, MessageKeyAndOmission) {
   EXPECT_EQ(RenderJson(ToApiError(Facts(StreamErrc::kStreamNotFound))),
             R"({"__type":"ResourceNotFoundException","message":"Stream s1 under account )"

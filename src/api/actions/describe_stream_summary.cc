@@ -32,6 +32,7 @@ void Handle(ActionContext& ctx) {
   if (!m.key_id.empty()) w.Member("KeyId", m.key_id);
   w.Member("OpenShardCount", open);
   w.Member("ConsumerCount", int64_t{0});
+  WriteWarmThroughput(w, m);
   w.Member("MaxRecordSizeInKiB", int64_t{m.max_record_size_kib});
   w.EndObject().EndObject();
   ctx.Ok(std::move(out));

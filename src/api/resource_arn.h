@@ -1,0 +1,35 @@
+// ResourceARN (TagResource, UntagResource, ListTagsForResource, *ResourcePolicy): a stream ARN
+// or a consumer ARN (kinesis-api-actions.md §0). The ARN pattern itself is checked by
+// api/validate (Pattern::kResourceArn); this resolves it against the caller's namespace.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/action.h"
+
+namespace runnel::api {
+
+struct ResourceRef {
+  enum class Kind { kStream, kConsumer };
+  Kind kind = Kind::kStream;
+  std::string arn;       // as given
+  std::string stream;    // stream name (for a consumer: its stream)
+  std::string consumer;  // consumer name (kConsumer only)
+};
+
+// Splits "arn:{partition}:kinesis:{region}:{account}:stream/{name}[/consumer/{c}:{epoch}]".
+// nullopt if it is neither shape.
+std::optional<ResourceRef> ParseResourceArn(std::string_view arn);
+
+// Parses the "ResourceARN" member and checks it names this region and the caller's account.
+// On failure sends the error (InvalidArgumentException for a malformed ARN,
+// ResourceNotFoundException for another account or region) and returns nullopt.
+std::optional<ResourceRef> ResolveResourceArn(ActionContext& ctx);
+
+// Until consumers exist (issue 7) every consumer ARN names a consumer that is not there.
+// Sends ResourceNotFoundException and returns true if `ref` is a consumer.
+bool FailIfConsumer(ActionContext& ctx, const ResourceRef& ref);
+
+}  // namespace runnel::api
