@@ -26,9 +26,13 @@ struct ServeFlags {
   std::string account_id = "000000000000";
   std::string log_level = "info";
   int64_t transition_ms = 100;
-  size_t max_body_bytes = 10u << 20;
+  // Fits a 10 MiB record (the largest UpdateMaxRecordSize allows) as base64 in JSON
+  // (~13.4 MiB) plus the other members; larger bodies get 413.
+  size_t max_body_bytes = 14u << 20;
   unsigned threads = 0;
   uint64_t segment_bytes = 64ull << 20;
+  uint32_t shard_limit = 20000;
+  uint32_t on_demand_stream_limit = 50;
   bool enable_test_clock = false;
 };
 
@@ -82,6 +86,8 @@ int RunServe(const ServeFlags& f) {
   ro.region = f.region;
   ro.transition_ms = f.transition_ms;
   ro.log.segment_bytes = f.segment_bytes;
+  ro.shard_limit = f.shard_limit;
+  ro.on_demand_stream_limit = f.on_demand_stream_limit;
   auto registry = stream::StreamRegistry::Open(ro, &committer);
   if (!registry) {
     spdlog::error("cannot open data dir {}: {}", f.data_dir, registry.error().value);
@@ -149,6 +155,22 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--segment-bytes", flags->segment_bytes, "Segment file size before rolling")
       ->capture_default_str();
+  cmd->add_flag("--enable-test-clock", flags->enable_test_clock,
+               "Tests only: accept Runnel_20240101.AdvanceClock (docs/testing.md)");
+  cmd->add_option("--shard-limit", flags->shard_limit,
+                  "Open shards per account (DescribeLimits.ShardLimit)")
+      ->capture_default_str();
+  cmd->add_option("--on-demand-stream-limit", flags->on_demand_stream_limit,
+                  "ON_DEMAND streams per account (DescribeLimits.OnDemandStreamCountLimit)")
+      ->capture_default_str();
+  cmd->add_option("--auth", flags->auth,
+                  "Request authentication: none (any or no signature) or sigv4 (verify "
+                  "against --credentials-file)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "sigv4"}));
+  cmd->add_option("--credentials-file", flags->credentials_file,
+                  "AWS shared-credentials INI file for --auth sigv4 (aws_access_key_id, "
+                  "aws_secret_access_key, optional account_id per profile)");
   cmd->add_flag("--enable-test-clock", flags->enable_test_clock,
                "Tests only: accept Runnel_20240101.AdvanceClock (docs/testing.md)");
   cmd->callback([flags, exit_code] { *exit_code = RunServe(*flags); });
