@@ -163,16 +163,6 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--on-demand-stream-limit", flags->on_demand_stream_limit,
                   "ON_DEMAND streams per account (DescribeLimits.OnDemandStreamCountLimit)")
       ->capture_default_str();
-  cmd->add_option("--auth", flags->auth,
-                  "Request authentication: none (any or no signature) or sigv4 (verify "
-                  "against --credentials-file)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"none", "sigv4"}));
-  cmd->add_option("--credentials-file", flags->credentials_file,
-                  "AWS shared-credentials INI file for --auth sigv4 (aws_access_key_id, "
-                  "aws_secret_access_key, optional account_id per profile)");
-  cmd->add_flag("--enable-test-clock", flags->enable_test_clock,
-               "Tests only: accept Runnel_20240101.AdvanceClock (docs/testing.md)");
   cmd->callback([flags, exit_code] { *exit_code = RunServe(*flags); });
 }
 
