@@ -97,7 +97,8 @@ Result<void, HttpError> HttpClient::Connect() {
   ioc_.run();
   if (ec) {
     stream_.close();
-    return MakeUnexpected(HttpError{"cannot connect to " + endpoint_.url + ": " + ec.message()});
+    return MakeUnexpected(HttpError{"cannot connect to " + endpoint_.url + ": " + ec.message(),
+                                    ec == beast::error::timeout});
   }
   stream_.socket().set_option(tcp::no_delay(true), ec);
   connected_ = true;
@@ -121,7 +122,7 @@ Result<HttpResponse, HttpError> HttpClient::Exchange(
   http::async_write(stream, req, [&](beast::error_code e, size_t) { ec = e; });
   ioc_.restart();
   ioc_.run();
-  if (ec) return MakeUnexpected(HttpError{ec.message()});
+  if (ec) return MakeUnexpected(HttpError{ec.message(), ec == beast::error::timeout});
 
   http::response_parser<http::string_body> parser;
   parser.body_limit(kMaxResponseBody);
@@ -129,7 +130,7 @@ Result<HttpResponse, HttpError> HttpClient::Exchange(
   http::async_read(stream, buffer_, parser, [&](beast::error_code e, size_t) { ec = e; });
   ioc_.restart();
   ioc_.run();
-  if (ec) return MakeUnexpected(HttpError{ec.message()});
+  if (ec) return MakeUnexpected(HttpError{ec.message(), ec == beast::error::timeout});
 
   auto& res = parser.get();
   HttpResponse out{static_cast<int>(res.result_int()), std::move(res.body())};
@@ -147,10 +148,13 @@ Result<HttpResponse, HttpError> HttpClient::Post(
     ++requests_on_connection_;
     auto res = Exchange(stream_, headers, body);
     if (res.ok()) return res;
-    std::string message = res.error().message;
+    HttpError error = res.error();
     Close();
     // A kept-alive connection the server closed meanwhile: retry once on a new connection.
-    if (!reused) return MakeUnexpected(HttpError{"request to " + endpoint_.url + " failed: " + message});
+    if (!reused || error.timed_out) {
+      return MakeUnexpected(HttpError{"request to " + endpoint_.url + " failed: " + error.message,
+                                      error.timed_out});
+    }
   }
   return MakeUnexpected(HttpError{"request to " + endpoint_.url + " failed"});
 }

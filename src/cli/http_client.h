@@ -41,6 +41,7 @@ struct HttpResponse {
 // A transport failure (connect refused, reset, timeout): no HTTP response was received.
 struct HttpError {
   std::string message;
+  bool timed_out = false;  // the deadline passed (not worth retrying: the server is stuck)
 };
 
 class HttpClient {

@@ -105,6 +105,7 @@ ServiceError ParseServiceError(int http_status, std::string_view body) {
 }
 
 bool IsRetryable(const ServiceError& error) {
+  if (error.type == "Timeout") return false;  // a stuck server: waiting again would not help
   return error.IsConnectionError() || error.http_status >= 500 ||
          error.type == "ProvisionedThroughputExceededException" ||
          error.type == "LimitExceededException";
@@ -138,16 +139,23 @@ KinesisResult<std::string> KinesisClient::CallOnce(std::string_view action, std:
   if (!creds.session_token.empty()) headers.emplace_back("X-Amz-Security-Token", creds.session_token);
 
   auto res = http_.Post(headers, body);
-  if (!res.ok()) return MakeUnexpected(ServiceError{"ConnectionError", res.error().message, 0});
+  if (!res.ok()) {
+    return MakeUnexpected(
+        ServiceError{res.error().timed_out ? "Timeout" : "ConnectionError", res.error().message, 0});
+  }
   if (res->status != 200) return MakeUnexpected(ParseServiceError(res->status, res->body));
   return std::move(res->body);
 }
 
 KinesisResult<std::string> KinesisClient::Call(std::string_view action, std::string_view body) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
+  int connection_failures = 0;
   for (int attempt = 1;; ++attempt) {
     auto res = CallOnce(action, body);
     if (res.ok() || attempt >= options_.max_attempts || !IsRetryable(res.error())) return res;
+    if (res.error().IsConnectionError() && ++connection_failures >= options_.max_connection_attempts) {
+      return res;
+    }
     // Capped exponential backoff with jitter in [delay/2, delay].
     int64_t delay = options_.backoff_base.count() << std::min(attempt - 1, 16);
     delay = std::min<int64_t>(delay, options_.backoff_cap.count());

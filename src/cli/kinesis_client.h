@@ -21,7 +21,7 @@
 namespace runnel::cli {
 
 struct ServiceError {
-  std::string type;     // "ResourceNotFoundException"; "ConnectionError" for transport failures
+  std::string type;     // "ResourceNotFoundException"; "ConnectionError"/"Timeout" for transport failures
   std::string message;  // the body's message/Message
   int http_status = 0;  // 0 when no response was received
   bool IsConnectionError() const { return http_status == 0; }
@@ -35,6 +35,7 @@ struct ClientOptions {
   std::string region = "us-east-1";
   Credentials credentials;
   int max_attempts = 10;  // per call, including the first; 1 disables retries
+  int max_connection_attempts = 3;  // of those, how many may fail to reach the server
   std::chrono::milliseconds timeout{30000};
   std::chrono::milliseconds backoff_base{50};
   std::chrono::milliseconds backoff_cap{2000};
@@ -155,7 +156,7 @@ class KinesisClient {
 // anything after ':' from __type; reads message or Message.
 ServiceError ParseServiceError(int http_status, std::string_view body);
 
-// Whether a failed call is worth retrying (throttling, 5xx, connection failures).
+// Whether a failed call is worth retrying (throttling, 5xx, connection failures; not timeouts).
 bool IsRetryable(const ServiceError& error);
 
 }  // namespace runnel::cli
