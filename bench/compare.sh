@@ -20,6 +20,9 @@ PEERS=${PEERS:-"runnel kinesalite kinesis-local"}
 SCENARIOS=${SCENARIOS:-"put-records put-record get-records fanout"}
 OUT=${OUT:-$ROOT/docs/benchmarks.md}
 DATA_ROOT=${DATA_ROOT:-$ROOT/build}
+# A run that has not finished by then is killed, and the server's remaining runs of that
+# scenario are skipped (a slow peer must not stretch the comparison past ~15 minutes).
+RUN_TIMEOUT=${RUN_TIMEOUT:-120}
 NODE_MODULES=$ROOT/bench/node_modules
 WORK=$(mktemp -d "${DATA_ROOT%/}/bench-compare.XXXXXX")
 RESULTS=$WORK/results
@@ -122,6 +125,10 @@ for scenario in $SCENARIOS; do
       rss_kb "$SERVER_PID" >"$RESULTS/runnel-idle-rss.txt"
     fi
     for run in $(seq "$RUNS"); do
+      if [[ -f "$RESULTS/$peer.$scenario.timed-out" ]]; then
+        echo "$peer $scenario $run skipped-after-timeout" >>"$RESULTS/status.txt"
+        continue
+      fi
       out="$RESULTS/$peer.$scenario.$run.json"
       # shellcheck disable=SC2046
       cmd="runnel bench $scenario --endpoint http://127.0.0.1:\$PORT $(scenario_args "$scenario") --json"
@@ -134,11 +141,15 @@ for scenario in $SCENARIOS; do
         sampler=$!
       fi
       # shellcheck disable=SC2046
-      timeout 300 "$RUNNEL" bench "$scenario" --endpoint "http://127.0.0.1:$PORT" \
+      timeout "$RUN_TIMEOUT" "$RUNNEL" bench "$scenario" --endpoint "http://127.0.0.1:$PORT" \
         $(scenario_args "$scenario") --json >"$out" 2>"$RESULTS/$peer.$scenario.$run.err"
       rc=$?
       [[ -n "$sampler" ]] && { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; }
       echo "$peer $scenario $run rc=$rc" >>"$RESULTS/status.txt"
+      if [[ $rc == 124 || $rc == 137 || $rc == 143 ]]; then
+        touch "$RESULTS/$peer.$scenario.timed-out"
+        rm -f "$out"
+      fi
       if [[ $rc != 0 ]]; then log "  exit $rc: $(tail -2 "$RESULTS/$peer.$scenario.$run.err" | tr '\n' ' ')"; fi
     done
     stop_server

@@ -170,9 +170,13 @@ def main():
     for sc in scenarios:
         for p in peers:
             s = summary.get((p, sc))
+            timed_out = os.path.exists(os.path.join(args.results, f"{p}.{sc}.timed-out"))
             if not s:
-                L.append(f"| {sc} | {NAMES.get(p, p)} | not run | | | | | | | |")
+                why = "timed out" if timed_out else "not run"
+                L.append(f"| {sc} | {NAMES.get(p, p)} | {why} | | | | | | | |")
                 continue
+            if timed_out:
+                s = dict(s, ok_runs=f"{s['ok_runs']} (then a run timed out)")
             L.append(f"| {sc} | {NAMES.get(p, p)} | {fmt_num(s['rps'])} | {fmt_num(s['mbps'], 1)} | "
                      f"{fmt_num(s['p50'], 2)} | {fmt_num(s['p99'], 2)} | {fmt_num(s['max'], 2)} | "
                      f"{s['errors']} | {fmt_num(s['cpu'])} | {s['ok_runs']}/{s['runs']} |")
