@@ -264,6 +264,35 @@ ApiError ToApiError(const StreamError& e) {
     case StreamErrc::kResourcePolicyNotFound:
       return Make("ResourceNotFoundException",
                   fmt::format("No resource policy found for resource ARN {}.", e.value));
+    // --- enhanced fan-out (issue 7); wording ours (not recorded) ---
+    case StreamErrc::kConsumerExists:
+      return Make("ResourceInUseException",
+                  fmt::format("Consumer {} already exists for stream {} under account {}.",
+                              e.value, e.stream, e.account));
+    case StreamErrc::kConsumerLimit:
+      if (e.value == "creating") {
+        return Make("LimitExceededException",
+                    fmt::format("Stream {} under account {} already has {} consumers in CREATING "
+                                "state. Wait until they are ACTIVE before registering more.",
+                                e.stream, e.account, e.n1));
+      }
+      return Make("LimitExceededException",
+                  fmt::format("Stream {} under account {} has reached the limit of {} "
+                              "registered consumers.",
+                              e.stream, e.account, e.n1));
+    case StreamErrc::kConsumerNotActive:
+      return Make("ResourceInUseException",
+                  fmt::format("Consumer {} under account {} is not ACTIVE, instead in state {}.",
+                              e.value, e.account, e.other));
+    case StreamErrc::kStreamHasConsumers:
+      return Make("ResourceInUseException",
+                  fmt::format("Stream {} under account {} has {} registered consumers. Deregister "
+                              "them or set EnforceConsumerDeletion to delete the stream.",
+                              e.stream, e.account, e.n1));
+    case StreamErrc::kSubscriptionInUse:
+      return Make("ResourceInUseException",
+                  fmt::format("Another active subscription exists for consumer {} and shard {}.",
+                              e.value, e.shard));
     case StreamErrc::kInternal:
       return InternalFailure();
   }

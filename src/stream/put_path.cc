@@ -180,8 +180,14 @@ void StreamRegistry::PutRecords(std::string_view account, std::string_view name,
 
   pending->remaining = static_cast<int>(to_sync.size());
   for (auto& [log, end] : to_sync) {
-    committer_->WhenDurable(log, end, [pending](storage::StorageResult<void> r) {
-      if (r) return pending->Finish(std::nullopt);
+    committer_->WhenDurable(log, end, [pending, raw = log.get(),
+                                       waiters = std::weak_ptr<ShardWaiters>(waiters_)](
+                                          storage::StorageResult<void> r) {
+      if (r) {
+        // The new records are visible now: wake long polls and idle subscriptions.
+        if (auto w = waiters.lock()) w->Notify(raw);
+        return pending->Finish(std::nullopt);
+      }
       StreamError e;
       e.code = StreamErrc::kInternal;
       e.value = r.error().detail;

@@ -51,6 +51,12 @@ enum class StreamErrc {
   kWarmThroughputNoCommitment,  // account
   kWarmThroughputTooHigh,   // n1 = requested MiB/s, n2 = maximum
   kResourcePolicyNotFound,  // value = resource ARN
+  // --- enhanced fan-out (issue 7) ---
+  kConsumerExists,       // value = consumer name, stream, account
+  kConsumerLimit,        // stream, account; n1 = the limit; value = "total" or "creating"
+  kConsumerNotActive,    // value = consumer ARN, account, other = its status
+  kStreamHasConsumers,   // stream, account; n1 = registered consumers
+  kSubscriptionInUse,    // value = consumer ARN, shard
   kInternal,             // value = detail for the log only
 };
 

@@ -108,6 +108,7 @@ std::string EncodeStreamMeta(const StreamMeta& m) {
     w.EndObject();
   }
   w.EndArray();
+  EncodeConsumers(w, m.consumers);
   w.EndObject();
   return out;
 }
@@ -176,6 +177,7 @@ Result<StreamMeta, std::string> DecodeStreamMeta(std::string_view json) {
       if (s["closed_ms"].get(v) == simdjson::SUCCESS) sm.closed_ms = v;
       m.shards.push_back(sm);
     }
+    m.consumers = DecodeConsumers(doc);
   } catch (const simdjson::simdjson_error& e) {
     return MakeUnexpected(std::string("stream.json: ") + e.what());
   }

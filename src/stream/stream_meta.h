@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "stream/consumer_meta.h"
 #include "stream/hash_key.h"
 
 namespace runnel::stream {
@@ -62,6 +63,8 @@ struct StreamMeta {
   std::vector<ShardMeta> shards;  // ordered by index
   // Times of the UpdateShardCount calls of the last 24 h (its rate limit; resharding.cc).
   std::vector<int64_t> scaling_ops_ms;
+  // Registered consumers (enhanced fan-out; stream/consumer_meta.h), in registration order.
+  std::vector<ConsumerMeta> consumers;
 
   // Status as of `now_ms`, applying a due transition (CREATING/UPDATING -> ACTIVE).
   StreamStatus StatusAt(int64_t now_ms) const;

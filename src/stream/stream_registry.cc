@@ -269,16 +269,32 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
 }
 
 StreamResult<void> StreamRegistry::DeleteStream(std::string_view account, std::string_view name,
-                                                bool /*enforce_consumer_deletion*/) {
+                                                bool enforce_consumer_deletion) {
   auto s = Find(account, name);
   if (!s) return MakeUnexpected(NotFound(account, name));
+  std::string consumer_prefix;
   {
     std::unique_lock sl(s->mu);
     if (s->meta.status == StreamStatus::kDeleting) return {};
+    const int64_t now = Clock::NowMs();
+    int64_t consumers = 0;
+    for (const auto& c : s->meta.consumers) {
+      consumers += c.StatusAt(now) != ConsumerStatus::kGone ? 1 : 0;
+    }
+    if (consumers > 0 && !enforce_consumer_deletion) {
+      StreamError e;
+      e.code = StreamErrc::kStreamHasConsumers;
+      e.stream = std::string(name);
+      e.account = std::string(account);
+      e.n1 = consumers;
+      return MakeUnexpected(e);
+    }
+    consumer_prefix = s->meta.Arn() + "/consumer/";
     s->meta.status = StreamStatus::kDeleting;
     s->meta.transition_at_ms = Clock::NowMs() + options_.transition_ms;
     if (auto r = PersistMeta(*s); !r) return r;
   }
+  subscriptions_.EndConsumersWithPrefix(consumer_prefix);
   if (options_.transition_ms <= 0) FinishDeletion(s);
   return {};
 }

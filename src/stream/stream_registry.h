@@ -31,6 +31,8 @@
 #include "storage/log.h"
 #include "stream/account_settings.h"
 #include "stream/shard_iterator.h"
+#include "stream/shard_waiters.h"
+#include "stream/subscriptions.h"
 #include "stream/stream_error.h"
 #include "stream/stream_meta.h"
 
@@ -183,6 +185,42 @@ class StreamRegistry {
   StreamResult<void> GetRecords(std::string_view account, std::string_view iterator,
                                 uint32_t limit, GetRecordsOutput* out);
 
+  // --- enhanced fan-out (consumers.cc) ------------------------------------------------
+  struct ConsumerInfo {
+    ConsumerMeta meta;  // status resolved at now
+    std::string arn;
+    std::string stream_arn;
+  };
+  // CREATING for transition_ms, then ACTIVE. The stream must be ACTIVE or UPDATING; at most
+  // kMaxConsumersPerStream consumers and kMaxCreatingConsumers CREATING ones.
+  StreamResult<ConsumerInfo> RegisterConsumer(std::string_view account, std::string_view stream,
+                                              std::string_view name,
+                                              std::map<std::string, std::string> tags);
+  // kConsumerNotFound (value = the consumer's would-be ARN) if there is none by that name.
+  StreamResult<ConsumerInfo> DescribeConsumer(std::string_view account, std::string_view stream,
+                                              std::string_view name) const;
+  // DELETING for transition_ms, then gone; ends the consumer's subscriptions at once.
+  StreamResult<ConsumerInfo> DeregisterConsumer(std::string_view account,
+                                                std::string_view stream, std::string_view name);
+  // Registration order.
+  StreamResult<std::vector<ConsumerInfo>> ListConsumers(std::string_view account,
+                                                        std::string_view stream) const;
+
+  // --- waiting for records (long polling, subscriptions; consumers.cc) -----------------
+  // Runs `done(true)` on the waiters' thread once records at the iterator's position are
+  // visible, or `done(false)` at `deadline`. An iterator that GetRecords would reject runs
+  // `done(true)` at once (the caller's GetRecords then reports the error). Returns the wait's
+  // id for waiters().Cancel, or 0 if `done` has already been scheduled without waiting.
+  uint64_t WaitForRecords(std::string_view account, std::string_view iterator,
+                          ShardWaiters::Clock::time_point deadline, ShardWaiters::Callback done);
+  // The sequence number just before the iterator's position (SubscribeToShard's
+  // ContinuationSequenceNumber before any record has been delivered): resuming with
+  // AFTER_SEQUENCE_NUMBER from it starts at the same position.
+  StreamResult<std::string> SequenceBefore(std::string_view account,
+                                           std::string_view iterator) const;
+  ShardWaiters& waiters() { return *waiters_; }
+  Subscriptions& subscriptions() { return subscriptions_; }
+
   const RegistryOptions& options() const { return options_; }
 
   // Account-level settings (DescribeAccountSettings / UpdateAccountSettings).
@@ -221,6 +259,11 @@ class StreamRegistry {
   std::map<std::string, std::shared_ptr<Stream>, std::less<>> streams_;  // "account/name"
   std::atomic<bool> stop_{false};
   std::thread maintenance_;
+  Subscriptions subscriptions_;
+  // Last: destroyed first, running pending waits' callbacks while everything else exists.
+  // Shared so committer callbacks can hold it weakly (they may outlive the registry).
+  std::shared_ptr<ShardWaiters> waiters_ = std::make_shared<ShardWaiters>(
+      [this](const storage::Log& log) { return VisibleEnd(log).value(); });
 };
 
 }  // namespace runnel::stream

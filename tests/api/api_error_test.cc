@@ -398,6 +398,41 @@ TEST(ToApiErrorTest, ResourcePolicyNotFound) {
               "arn:aws:kinesis:us-east-1:000000000000:stream/s1.");
 }
 
+TEST(ToApiErrorTest, ConsumerErrors) {
+  auto e = Facts(StreamErrc::kConsumerExists);
+  e.value = "c";
+  ExpectError(ToApiError(e), "ResourceInUseException", 400,
+              "Consumer c already exists for stream s1 under account 000000000000.");
+  e = Facts(StreamErrc::kConsumerLimit);
+  e.value = "total";
+  e.n1 = 20;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "Stream s1 under account 000000000000 has reached the limit of 20 registered "
+              "consumers.");
+  e.value = "creating";
+  e.n1 = 5;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "Stream s1 under account 000000000000 already has 5 consumers in CREATING state. "
+              "Wait until they are ACTIVE before registering more.");
+  e = Facts(StreamErrc::kConsumerNotActive);
+  e.value = "arn:c";
+  e.other = "CREATING";
+  ExpectError(ToApiError(e), "ResourceInUseException", 400,
+              "Consumer arn:c under account 000000000000 is not ACTIVE, instead in state "
+              "CREATING.");
+  e = Facts(StreamErrc::kStreamHasConsumers);
+  e.n1 = 2;
+  ExpectError(ToApiError(e), "ResourceInUseException", 400,
+              "Stream s1 under account 000000000000 has 2 registered consumers. Deregister them "
+              "or set EnforceConsumerDeletion to delete the stream.");
+  e = Facts(StreamErrc::kSubscriptionInUse);
+  e.value = "arn:c";
+  e.shard = "shardId-000000000000";
+  ExpectError(ToApiError(e), "ResourceInUseException", 400,
+              "Another active subscription exists for consumer arn:c and shard "
+              "shardId-000000000000.");
+}
+
 TEST(RenderJsonTest, MessageKeyAndOmission) {
   EXPECT_EQ(RenderJson(ToApiError(Facts(StreamErrc::kStreamNotFound))),
             R"({"__type":"ResourceNotFoundException","message":"Stream s1 under account )"
