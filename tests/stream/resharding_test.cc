@@ -493,7 +493,11 @@ TEST_F(ReshardRegistryTest, LineageAndRecordsSurviveReopen) {
   Create("s", 2);
   Put("s", "a", "1");
   ASSERT_TRUE(registry_->UpdateShardCount(kAccount, "s", 3).ok());
-  ASSERT_TRUE(registry_->SplitShard(kAccount, "s", ShardIdOf(Meta("s").next_shard_index - 1),
+  uint32_t top = 0;  // the open shard holding the highest keys
+  for (const auto& s : Meta("s").shards) {
+    if (s.open() && s.range.end == kMaxHashKey) top = s.index;
+  }
+  ASSERT_TRUE(registry_->SplitShard(kAccount, "s", ShardIdOf(top),
                                     ToDecimal(kMaxHashKey - 1000)).ok());
   for (int i = 0; i < 20; ++i) Put("s", "key" + std::to_string(i), "x");
   StreamMeta before = Meta("s");
