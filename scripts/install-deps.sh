@@ -8,7 +8,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
   # libraries
-  libboost-dev libboost-system-dev libssl-dev libnghttp2-dev
+  libboost-dev libboost-system-dev libssl-dev libnghttp2-dev zlib1g-dev
   libsimdjson-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # integration-test clients

@@ -18,11 +18,6 @@ namespace {
 void NotImplemented(ActionContext& ctx);
 
 #define RUNNEL_PENDING(name) const ActionDef k##name##Pending{#name, {}, NotImplemented};
-RUNNEL_PENDING(DeregisterStreamConsumer)
-RUNNEL_PENDING(DescribeStreamConsumer)
-RUNNEL_PENDING(ListStreamConsumers)
-RUNNEL_PENDING(RegisterStreamConsumer)
-RUNNEL_PENDING(SubscribeToShard)
 #undef RUNNEL_PENDING
 
 void NotImplemented(ActionContext& ctx) {
@@ -39,11 +34,11 @@ std::array<const ActionDef*, kActionCount> SortedActions() {
       &kDecreaseStreamRetentionPeriodAction,
       &kDeleteResourcePolicyAction,
       &kDeleteStreamAction,
-      &kDeregisterStreamConsumerPending,
+      &kDeregisterStreamConsumerAction,
       &kDescribeAccountSettingsAction,
       &kDescribeLimitsAction,
       &kDescribeStreamAction,
-      &kDescribeStreamConsumerPending,
+      &kDescribeStreamConsumerAction,
       &kDescribeStreamSummaryAction,
       &kDisableEnhancedMonitoringAction,
       &kEnableEnhancedMonitoringAction,
@@ -52,7 +47,7 @@ std::array<const ActionDef*, kActionCount> SortedActions() {
       &kGetShardIteratorAction,
       &kIncreaseStreamRetentionPeriodAction,
       &kListShardsAction,
-      &kListStreamConsumersPending,
+      &kListStreamConsumersAction,
       &kListStreamsAction,
       &kListTagsForResourceAction,
       &kListTagsForStreamAction,
@@ -60,12 +55,12 @@ std::array<const ActionDef*, kActionCount> SortedActions() {
       &kPutRecordAction,
       &kPutRecordsAction,
       &kPutResourcePolicyAction,
-      &kRegisterStreamConsumerPending,
+      &kRegisterStreamConsumerAction,
       &kRemoveTagsFromStreamAction,
       &kSplitShardAction,
       &kStartStreamEncryptionAction,
       &kStopStreamEncryptionAction,
-      &kSubscribeToShardPending,
+      &kSubscribeToShardAction,
       &kTagResourceAction,
       &kUntagResourceAction,
       &kUpdateAccountSettingsAction,

@@ -41,5 +41,11 @@ extern const ActionDef kMergeShardsAction;
 extern const ActionDef kUpdateShardCountAction;
 extern const ActionDef kIncreaseStreamRetentionPeriodAction;
 extern const ActionDef kDecreaseStreamRetentionPeriodAction;
+// Enhanced fan-out (issue 7).
+extern const ActionDef kRegisterStreamConsumerAction;
+extern const ActionDef kDeregisterStreamConsumerAction;
+extern const ActionDef kDescribeStreamConsumerAction;
+extern const ActionDef kListStreamConsumersAction;
+extern const ActionDef kSubscribeToShardAction;
 
 }  // namespace runnel::api

@@ -3,6 +3,7 @@
 #include "api/actions/actions.h"
 #include "api/describe_json.h"
 #include "api/shapes.h"
+#include "common/clock.h"
 #include "common/json_writer.h"
 
 namespace runnel::api {
@@ -31,7 +32,11 @@ void Handle(ActionContext& ctx) {
   w.Member("EncryptionType", m.encryption_type);
   if (!m.key_id.empty()) w.Member("KeyId", m.key_id);
   w.Member("OpenShardCount", open);
-  w.Member("ConsumerCount", int64_t{0});
+  int64_t consumers = 0;
+  for (const auto& c : m.consumers) {
+    consumers += c.StatusAt(Clock::NowMs()) != stream::ConsumerStatus::kGone ? 1 : 0;
+  }
+  w.Member("ConsumerCount", consumers);
   WriteWarmThroughput(w, m);
   w.Member("MaxRecordSizeInKiB", int64_t{m.max_record_size_kib});
   w.EndObject().EndObject();

@@ -1,60 +1,74 @@
 // GetRecords (kinesis-api-actions.md §3): up to Limit records and 10 MiB per call.
+// Runnel extension: with the request header `x-runnel-wait-ms: N` (capped at 5000) a call
+// that finds no records waits until records arrive on the shard or N ms pass (long polling),
+// without blocking the I/O thread: the answer is sent from the stream layer's waiter thread.
+#include <charconv>
+#include <chrono>
+
 #include "api/action.h"
 #include "api/actions/actions.h"
-#include "api/describe_json.h"
+#include "api/records_json.h"
 #include "api/shapes.h"
-#include "common/base64.h"
 #include "common/json_writer.h"
 
 namespace runnel::api {
 namespace {
 
 constexpr FieldSpec kFields[] = {kShardIterator, kLimit, kStreamArn, kStreamId};
+constexpr int64_t kMaxWaitMs = 5000;
 
 thread_local stream::GetRecordsOutput t_out;
 
-void Handle(ActionContext& ctx) {
-  auto limit = static_cast<uint32_t>(ctx.Integer("Limit").value_or(10000));
-  stream::GetRecordsOutput& r = t_out;
-  if (auto res = ctx.registry.GetRecords(ctx.account, *ctx.String("ShardIterator"), limit, &r);
-      !res) {
-    return ctx.Fail(res.error());
-  }
-  size_t estimate = 256;
-  for (const auto& rec : r.records) {
-    estimate += 160 + rec.partition_key.size() + base64::EncodedSize(rec.data.size());
-  }
+std::string Render(const stream::GetRecordsOutput& r) {
   std::string out;
-  out.reserve(estimate);
+  out.reserve(EstimateRecordsJson(r.records));
   JsonWriter w(out);
-  w.BeginObject().Key("Records").BeginArray();
-  for (const auto& rec : r.records) {
-    w.BeginObject();
-    w.Member("SequenceNumber", rec.sequence.sequence_number());
-    w.Key("ApproximateArrivalTimestamp").TimestampMs(rec.arrival_ms);
-    w.Key("Data").Base64(rec.data);
-    w.Member("PartitionKey", rec.partition_key);
-    if (rec.encrypted) w.Member("EncryptionType", "KMS");
-    w.EndObject();
-  }
-  w.EndArray();
+  w.BeginObject();
+  WriteRecords(w, r.records);
   if (r.next_iterator) w.Member("NextShardIterator", *r.next_iterator);
   w.Member("MillisBehindLatest", r.millis_behind_latest);
-  if (!r.child_shards.empty()) {
-    w.Key("ChildShards").BeginArray();
-    for (const auto& c : r.child_shards) {
-      w.BeginObject().Member("ShardId", c.shard_id);
-      w.Key("ParentShards").BeginArray();
-      for (const auto& p : c.parents) w.String(p);
-      w.EndArray();
-      w.Key("HashKeyRange");
-      WriteHashKeyRange(w, c.range);
-      w.EndObject();
-    }
-    w.EndArray();
-  }
+  WriteChildShards(w, r.child_shards);
   w.EndObject();
-  ctx.Ok(std::move(out));
+  return out;
+}
+
+// The x-runnel-wait-ms header: 0 if absent or not a non-negative integer.
+int64_t WaitMs(const ApiRequest& request) {
+  if (!request.header) return 0;
+  std::string_view v = request.header("x-runnel-wait-ms");
+  int64_t ms = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
+  if (ec != std::errc() || p != v.data() + v.size() || ms <= 0) return 0;
+  return std::min(ms, kMaxWaitMs);
+}
+
+void Handle(ActionContext& ctx) {
+  auto limit = static_cast<uint32_t>(ctx.Integer("Limit").value_or(10000));
+  std::string_view iterator = *ctx.String("ShardIterator");
+  stream::GetRecordsOutput& r = t_out;
+  if (auto res = ctx.registry.GetRecords(ctx.account, iterator, limit, &r); !res) {
+    return ctx.Fail(res.error());
+  }
+  const int64_t wait_ms = WaitMs(ctx.request);
+  if (wait_ms > 0 && r.records.empty() && r.next_iterator) {
+    // Nothing yet: answer when records arrive (the same iterator, read again) or at the
+    // deadline (then typically empty).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    ctx.registry.WaitForRecords(
+        ctx.account, iterator, deadline,
+        [registry = &ctx.registry, account = ctx.account, it = std::string(iterator), limit,
+         respond = std::move(ctx.respond)](bool /*data*/) {
+          stream::GetRecordsOutput& again = t_out;
+          if (auto res = registry->GetRecords(account, it, limit, &again); !res) {
+            return SendError(respond, ToApiError(res.error()));
+          }
+          ApiResponse resp;
+          resp.body = Render(again);
+          respond(std::move(resp));
+        });
+    return;
+  }
+  ctx.Ok(Render(r));
 }
 
 }  // namespace

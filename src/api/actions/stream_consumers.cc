@@ -1,0 +1,213 @@
+// RegisterStreamConsumer, DeregisterStreamConsumer, DescribeStreamConsumer,
+// ListStreamConsumers (kinesis-api-actions.md §8).
+#include <fmt/format.h>
+
+#include "api/action.h"
+#include "api/actions/actions.h"
+#include "api/actions/stream_consumers.h"
+#include "api/next_token.h"
+#include "api/shapes.h"
+#include "common/clock.h"
+#include "common/json_writer.h"
+
+namespace runnel::api {
+
+std::optional<ConsumerArn> ParseConsumerArn(std::string_view arn) {
+  // arn:{partition}:kinesis:{region}:{account}:stream/{stream}/consumer/{name}:{epoch}
+  std::string_view parts[5];
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    size_t colon = arn.find(':', start);
+    if (colon == std::string_view::npos) return std::nullopt;
+    parts[i] = arn.substr(start, colon - start);
+    start = colon + 1;
+  }
+  std::string_view resource = arn.substr(start);
+  if (parts[0] != "arn" || parts[2] != "kinesis" || resource.substr(0, 7) != "stream/") {
+    return std::nullopt;
+  }
+  resource.remove_prefix(7);
+  size_t slash = resource.find("/consumer/");
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  std::string_view rest = resource.substr(slash + 10);
+  size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  ConsumerArn out;
+  out.region = std::string(parts[3]);
+  out.account = std::string(parts[4]);
+  out.stream = std::string(resource.substr(0, slash));
+  out.consumer = std::string(rest.substr(0, colon));
+  return out;
+}
+
+std::optional<ConsumerTarget> ResolveConsumer(ActionContext& ctx) {
+  auto arn = ctx.String("ConsumerARN");
+  auto name = ctx.String("ConsumerName");
+  auto stream_arn = ctx.String("StreamARN");
+  if (arn) {
+    auto parsed = ParseConsumerArn(*arn);
+    if (!parsed) {
+      ctx.Fail(InvalidArgument(fmt::format("Invalid ConsumerARN {}", *arn)));
+      return std::nullopt;
+    }
+    if (parsed->region != ctx.options.region || parsed->account != ctx.account) {
+      stream::StreamError e;
+      e.code = stream::StreamErrc::kConsumerNotFound;
+      e.value = std::string(*arn);
+      e.account = parsed->account;
+      ctx.Fail(e);
+      return std::nullopt;
+    }
+    if ((name && *name != parsed->consumer) ||
+        (stream_arn &&
+         *stream_arn != stream::StreamArn(ctx.options.region, ctx.account, parsed->stream))) {
+      ctx.Fail(InvalidArgument(
+          "ConsumerARN, StreamARN and ConsumerName do not refer to the same consumer."));
+      return std::nullopt;
+    }
+    return ConsumerTarget{parsed->stream, parsed->consumer, std::string(*arn)};
+  }
+  if (!name || !stream_arn) {
+    ctx.Fail(InvalidArgument("Either ConsumerARN or both StreamARN and ConsumerName are required."));
+    return std::nullopt;
+  }
+  auto stream = ctx.StreamName();
+  if (!stream) return std::nullopt;
+  return ConsumerTarget{*stream, std::string(*name), ""};
+}
+
+std::optional<stream::StreamRegistry::ConsumerInfo> LookUpConsumer(ActionContext& ctx,
+                                                                   const ConsumerTarget& t) {
+  auto info = ctx.registry.DescribeConsumer(ctx.account, t.stream, t.consumer);
+  if (info && !t.arn.empty() && info->arn != t.arn) {
+    // Same name, another registration (a re-registered name gets a new ARN).
+    stream::StreamError e;
+    e.code = stream::StreamErrc::kConsumerNotFound;
+    e.value = t.arn;
+    e.account = ctx.account;
+    ctx.Fail(e);
+    return std::nullopt;
+  }
+  if (!info) {
+    stream::StreamError e = info.error();
+    if (e.code == stream::StreamErrc::kConsumerNotFound && !t.arn.empty()) e.value = t.arn;
+    ctx.Fail(e);
+    return std::nullopt;
+  }
+  return *info;
+}
+
+namespace {
+
+constexpr FieldSpec kRegisterFields[] = {Required(kStreamArn), Required(kConsumerName),
+                                         kStreamId, kTags};
+constexpr FieldSpec kByConsumerFields[] = {kStreamArn, kConsumerName, kConsumerArn, kStreamId};
+constexpr FieldSpec kListFields[] = {Required(kStreamArn), kNextToken, kMaxResults,
+                                     kStreamCreationTimestamp, kStreamId};
+
+void WriteConsumer(JsonWriter& w, const stream::StreamRegistry::ConsumerInfo& c,
+                   bool with_stream_arn) {
+  w.BeginObject();
+  w.Member("ConsumerName", c.meta.name).Member("ConsumerARN", c.arn);
+  w.Member("ConsumerStatus", stream::ConsumerStatusName(c.meta.status));
+  w.Key("ConsumerCreationTimestamp").TimestampMs(c.meta.created_ms);
+  if (with_stream_arn) w.Member("StreamARN", c.stream_arn);
+  w.EndObject();
+}
+
+void Register(ActionContext& ctx) {
+  auto stream = ctx.StreamName();
+  if (!stream) return;
+  std::map<std::string, std::string> tags;
+  if (auto t = ctx.Object("Tags")) {
+    for (auto [k, v] : *t) {
+      std::string_view value;
+      if (v.get(value) == simdjson::SUCCESS) tags.emplace(std::string(k), std::string(value));
+    }
+  }
+  auto info = ctx.registry.RegisterConsumer(ctx.account, *stream, *ctx.String("ConsumerName"),
+                                            std::move(tags));
+  if (!info) return ctx.Fail(info.error());
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject().Key("Consumer");
+  WriteConsumer(w, *info, false);
+  w.EndObject();
+  ctx.Ok(std::move(out));
+}
+
+void Describe(ActionContext& ctx) {
+  auto target = ResolveConsumer(ctx);
+  if (!target) return;
+  auto info = LookUpConsumer(ctx, *target);
+  if (!info) return;
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject().Key("ConsumerDescription");
+  WriteConsumer(w, *info, true);
+  w.EndObject();
+  ctx.Ok(std::move(out));
+}
+
+void Deregister(ActionContext& ctx) {
+  auto target = ResolveConsumer(ctx);
+  if (!target) return;
+  if (!LookUpConsumer(ctx, *target)) return;
+  auto r = ctx.registry.DeregisterConsumer(ctx.account, target->stream, target->consumer);
+  if (!r) return ctx.Fail(r.error());
+  ctx.OkEmpty();
+}
+
+void List(ActionContext& ctx) {
+  auto stream = ctx.StreamName();
+  if (!stream) return;
+  const int64_t now = Clock::NowMs();
+  std::string after;  // consumer name of the previous page's last item
+  if (auto token = ctx.String("NextToken")) {
+    if (ctx.TimestampMs("StreamCreationTimestamp")) {
+      return ctx.Fail(InvalidArgument(
+          "NextToken and StreamCreationTimestamp cannot be provided together."));
+    }
+    auto t = DecodeNextToken(*token);
+    if (!t || t->stream != *stream) {
+      return ctx.Fail(InvalidArgument(fmt::format("Invalid NextToken: {}", *token)));
+    }
+    if (now - t->issued_ms > kNextTokenLifetimeMs) {
+      return ctx.Fail(ApiError{"ExpiredNextTokenException", 400,
+                               fmt::format("The NextToken {} has expired.", *token)});
+    }
+    after = t->position;
+  }
+  auto list = ctx.registry.ListConsumers(ctx.account, *stream);
+  if (!list) return ctx.Fail(list.error());
+  const size_t max = static_cast<size_t>(std::min<int64_t>(ctx.Integer("MaxResults").value_or(100), 100));
+  size_t i = 0;
+  if (!after.empty()) {
+    // Registration order: resume after the named consumer (or at the end if it is gone).
+    while (i < list->size() && (*list)[i].meta.name != after) ++i;
+    i = i < list->size() ? i + 1 : list->size();
+  }
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject().Key("Consumers").BeginArray();
+  size_t n = 0;
+  for (; i < list->size() && n < max; ++i, ++n) WriteConsumer(w, (*list)[i], false);
+  w.EndArray();
+  if (i < list->size()) {
+    w.Member("NextToken", EncodeNextToken({now, *stream, (*list)[i - 1].meta.name, ""}));
+  }
+  w.EndObject();
+  ctx.Ok(std::move(out));
+}
+
+}  // namespace
+
+const ActionDef kRegisterStreamConsumerAction{"RegisterStreamConsumer", kRegisterFields,
+                                              Register};
+const ActionDef kDescribeStreamConsumerAction{"DescribeStreamConsumer", kByConsumerFields,
+                                              Describe};
+const ActionDef kDeregisterStreamConsumerAction{"DeregisterStreamConsumer", kByConsumerFields,
+                                                Deregister};
+const ActionDef kListStreamConsumersAction{"ListStreamConsumers", kListFields, List};
+
+}  // namespace runnel::api
