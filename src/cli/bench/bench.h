@@ -82,6 +82,7 @@ struct BenchResult {
   double rate = 0;
   int consumers = 0;
   uint64_t produced = 0;
+  uint64_t target = 0;         // records the producer should have sent at --rate
   Histogram e2e_us;            // send -> consumer saw it
   uint64_t missing = 0;        // records a consumer never saw
   uint64_t duplicates = 0;     // seen again, or out of order

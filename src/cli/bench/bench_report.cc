@@ -62,9 +62,10 @@ void PrintHuman(const BenchResult& r) {
                 Ms(r.e2e_us.Percentile(0.5)), Ms(r.e2e_us.Percentile(0.9)),
                 Ms(r.e2e_us.Percentile(0.99)), Ms(r.e2e_us.max()),
                 static_cast<unsigned long long>(r.e2e_us.count()));
-    std::printf("delivery     %s: %llu produced, %llu missing, %llu duplicate/out of order\n",
+    std::printf("delivery     %s: %llu produced (of %llu at the rate), %llu missing, %llu duplicate/out of order\n",
                 r.verified ? "OK, every consumer got every record once, in order" : "FAILED",
-                static_cast<unsigned long long>(r.produced), static_cast<unsigned long long>(r.missing),
+                static_cast<unsigned long long>(r.produced), static_cast<unsigned long long>(r.target),
+                static_cast<unsigned long long>(r.missing),
                 static_cast<unsigned long long>(r.duplicates));
   }
   std::printf("errors       %llu transport, %llu HTTP, %llu failed records\n",
@@ -116,6 +117,7 @@ std::string ToJson(const BenchResult& r) {
     Number(w, out, "rate", r.rate, 1);
     w.Member("consumers", int64_t(r.consumers));
     w.Member("produced", int64_t(r.produced));
+    w.Member("target", int64_t(r.target));
     Latency(w, out, "e2e_latency_ms", r.e2e_us);
     w.Member("missing", int64_t(r.missing));
     w.Member("duplicates", int64_t(r.duplicates));

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <optional>
 #include <chrono>
 #include <random>
 
@@ -34,6 +38,7 @@ struct PutWorker {
   uint64_t requests = 0, records = 0, payload = 0;
   uint64_t transport = 0, http = 0, failed = 0;
   int consecutive_transport = 0;
+  bool done = false;  // stopped issuing (false at the end: its last answer never came)
   std::string first_error;
 };
 
@@ -107,6 +112,18 @@ class PutLoad {
       workers_[i].next = i % bodies_.size();
       Issue(workers_[i]);
     }
+    // Answers still missing 10 s after the end of --duration are abandoned (a server that
+    // takes minutes per request must not stretch the run); they count as transport errors.
+    active_ = static_cast<int>(workers_.size());
+    boost::asio::steady_timer grace(ioc);
+    strand_.emplace(ioc.get_executor());
+    if (count_ <= 0) {
+      grace.expires_at(deadline_ + std::chrono::seconds(10));
+      grace.async_wait(boost::asio::bind_executor(*strand_, [this, &ioc](const boost::system::error_code& ec) {
+        if (!ec) ioc.stop();
+      }));
+      grace_ = &grace;
+    }
     auto start = Clock::now();
     CpuUsage cpu0 = CpuUsage::Now();
     RunIoContext(ioc, ctx_.options.threads);
@@ -115,6 +132,10 @@ class PutLoad {
     result.cpu.user_s += cpu1.user_s - cpu0.user_s;
     result.cpu.sys_s += cpu1.sys_s - cpu0.sys_s;
     for (PutWorker& w : workers_) {
+      if (!w.done) {
+        ++w.transport;
+        if (w.first_error.empty()) w.first_error = "no answer 10 s after the end of the run";
+      }
       result.latency_us.Merge(w.latency_us);
       result.requests += w.requests;
       result.records += w.records;
@@ -127,16 +148,25 @@ class PutLoad {
       w.conn.reset();
       w.backoff.reset();
     }
+    grace_ = nullptr;
+    strand_.reset();  // before the io_context it belongs to
   }
 
  private:
+  // Called when a worker stops issuing; the last one cancels the grace timer.
+  void Retire(PutWorker& w) {
+    w.done = true;
+    if (active_.fetch_sub(1) == 1 && grace_ != nullptr)
+      boost::asio::post(*strand_, [this] { grace_->cancel(); });
+  }
+
   void Issue(PutWorker& w) {
-    if (g_stop_requested.load(std::memory_order_relaxed)) return;
+    if (g_stop_requested.load(std::memory_order_relaxed)) return Retire(w);
     if (count_ > 0) {
       const PutBody& b = bodies_[w.next];
-      if (reserved_.fetch_add(b.records, std::memory_order_relaxed) >= uint64_t(count_)) return;
+      if (reserved_.fetch_add(b.records, std::memory_order_relaxed) >= uint64_t(count_)) return Retire(w);
     } else if (Clock::now() >= deadline_) {
-      return;
+      return Retire(w);
     }
     const PutBody& b = bodies_[w.next];
     std::string_view head = b.head;
@@ -159,7 +189,7 @@ class PutLoad {
       ctx_.live.errors.fetch_add(1, std::memory_order_relaxed);
       if (w.first_error.empty()) w.first_error = r.error;
       // Back off so a dead server does not turn into a busy loop; give up after 20 in a row.
-      if (++w.consecutive_transport >= 20) return;
+      if (++w.consecutive_transport >= 20) return Retire(w);
       w.backoff->expires_after(std::chrono::milliseconds(100));
       w.backoff->async_wait([this, &w](const boost::system::error_code&) { Issue(w); });
       return;
@@ -194,6 +224,9 @@ class PutLoad {
   int64_t count_;
   std::atomic<uint64_t> reserved_{0};
   std::vector<PutWorker> workers_;
+  std::atomic<int> active_{0};
+  std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> strand_;
+  boost::asio::steady_timer* grace_ = nullptr;  // set while Run() runs (not in count mode)
 };
 
 }  // namespace
