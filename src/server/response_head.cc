@@ -12,8 +12,7 @@ namespace runnel::server {
 namespace {
 
 constexpr std::string_view kExposeHeaders =
-    "Access-Control-Expose-Headers: "
-    "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date\r\n";
+    "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date";
 
 void AppendStatusLine(int status, std::string& out) {
   char digits[8];
@@ -38,58 +37,92 @@ void AppendHeader(std::string_view name, std::string_view value, std::string& ou
   out.append("\r\n");
 }
 
-void AppendCommonHeaders(ConnectionHeader connection, std::string& out) {
+// The header emitters are templates over the sink so the HTTP/1.1 path stays allocation-free
+// and inlinable; the public std::function versions serve HTTP/2.
+template <class Add>
+void EmitCommonHeaders(ConnectionHeader connection, Add&& add) {
   const auto request_id = NewRequestId();
-  AppendHeader("x-amzn-RequestId", std::string_view(request_id.data(), request_id.size()), out);
-  AppendHeader("Date", HttpDateNow(), out);
+  add("x-amzn-RequestId", std::string_view(request_id.data(), request_id.size()));
+  add("Date", HttpDateNow());
   switch (connection) {
     case ConnectionHeader::kNone:
       break;
     case ConnectionHeader::kKeepAlive:
-      out.append("Connection: keep-alive\r\n");
+      add("Connection", "keep-alive");
       break;
     case ConnectionHeader::kClose:
-      out.append("Connection: close\r\n");
+      add("Connection", "close");
       break;
   }
 }
 
-void AppendContentLength(size_t length, std::string& out) {
+template <class Add>
+void EmitContentLength(size_t length, Add&& add) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), length);
-  AppendHeader("Content-Length", std::string_view(digits, end - digits), out);
+  add("Content-Length", std::string_view(digits, end - digits));
+}
+
+template <class Add>
+void EmitResponseHeaders(const ResponseHead& head, Add&& add) {
+  EmitCommonHeaders(head.connection, add);
+  const auto extended_id = NewExtendedRequestId();
+  add("x-amz-id-2", std::string_view(extended_id.data(), extended_id.size()));
+  if (!head.content_type.empty()) add("Content-Type", head.content_type);
+  switch (head.framing) {
+    case BodyFraming::kContentLength:
+      EmitContentLength(head.content_length, add);
+      break;
+    case BodyFraming::kChunked:
+      add("Transfer-Encoding", "chunked");
+      break;
+    case BodyFraming::kStreamed:
+      break;
+  }
+  if (!head.error_type.empty()) add("x-amzn-ErrorType", head.error_type);
+  if (head.cors) {
+    add("Access-Control-Allow-Origin", "*");
+    add("Access-Control-Expose-Headers", kExposeHeaders);
+  }
+}
+
+template <class Add>
+void EmitPreflightHeaders(std::string_view request_headers, std::string_view request_method,
+                          ConnectionHeader connection, Add&& add) {
+  EmitCommonHeaders(connection, add);
+  add("Access-Control-Allow-Origin", "*");
+  if (!request_headers.empty()) add("Access-Control-Allow-Headers", request_headers);
+  if (!request_method.empty()) add("Access-Control-Allow-Methods", request_method);
+  add("Access-Control-Max-Age", "172800");
+  EmitContentLength(0, add);
 }
 
 }  // namespace
 
+void ForEachResponseHeader(const ResponseHead& head, const HeaderSink& add) {
+  EmitResponseHeaders(head, add);
+}
+
+void ForEachPreflightHeader(std::string_view request_headers, std::string_view request_method,
+                            ConnectionHeader connection, const HeaderSink& add) {
+  EmitPreflightHeaders(request_headers, request_method, connection, add);
+}
+
 void AppendResponseHead(const ResponseHead& head, std::string& out) {
   AppendStatusLine(head.status, out);
-  AppendCommonHeaders(head.connection, out);
-  const auto extended_id = NewExtendedRequestId();
-  AppendHeader("x-amz-id-2", std::string_view(extended_id.data(), extended_id.size()), out);
-  if (!head.content_type.empty()) AppendHeader("Content-Type", head.content_type, out);
-  AppendContentLength(head.content_length, out);
-  if (!head.error_type.empty()) AppendHeader("x-amzn-ErrorType", head.error_type, out);
-  if (head.cors) {
-    out.append("Access-Control-Allow-Origin: *\r\n");
-    out.append(kExposeHeaders);
-  }
+  EmitResponseHeaders(head, [&out](std::string_view name, std::string_view value) {
+    AppendHeader(name, value, out);
+  });
   out.append("\r\n");
 }
 
 void AppendPreflightHead(std::string_view request_headers, std::string_view request_method,
                          ConnectionHeader connection, std::string& out) {
   AppendStatusLine(200, out);
-  AppendCommonHeaders(connection, out);
-  out.append("Access-Control-Allow-Origin: *\r\n");
-  if (!request_headers.empty()) {
-    AppendHeader("Access-Control-Allow-Headers", request_headers, out);
-  }
-  if (!request_method.empty()) {
-    AppendHeader("Access-Control-Allow-Methods", request_method, out);
-  }
-  out.append("Access-Control-Max-Age: 172800\r\n");
-  AppendContentLength(0, out);
+  EmitPreflightHeaders(request_headers, request_method, connection,
+                       [&out](std::string_view name, std::string_view value) {
+                         AppendHeader(name, value, out);
+                       });
   out.append("\r\n");
 }
 
