@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <charconv>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -13,6 +15,7 @@
 #include <tuple>
 #include <utility>
 
+#include "server/posted_response_stream.h"
 #include "server/response_head.h"
 
 namespace runnel::server {
@@ -65,15 +68,17 @@ ConnectionHeader ConnectionHeaderFor(bool close, bool http10) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(Worker& worker, uint64_t id, beast::tcp_stream stream,
-                               beast::flat_buffer buffer)
+template <class Stream>
+HttpConnection<Stream>::HttpConnection(Worker& worker, uint64_t id, Stream stream,
+                                       beast::flat_buffer buffer)
     : worker_(worker),
       id_(id),
       executor_(stream.get_executor()),
       stream_(std::move(stream)),
       buffer_(std::move(buffer)) {}
 
-HttpConnection::~HttpConnection() {
+template <class Stream>
+HttpConnection<Stream>::~HttpConnection() {
   if (registered_) {
     // Destroyed without Finish() (a Handler dropped Respond uncalled, possibly on another
     // thread): hand the bookkeeping back to the worker's thread.
@@ -81,22 +86,29 @@ HttpConnection::~HttpConnection() {
   }
 }
 
-void HttpConnection::Start() {
-  worker_.Replace(id_, weak_from_this());
+template <class Stream>
+void HttpConnection<Stream>::Start() {
+  worker_.Replace(id_, this->weak_from_this());
   ReadRequest();
 }
 
-void HttpConnection::BeginShutdown() {
+template <class Stream>
+void HttpConnection<Stream>::BeginShutdown() {
   // Idle between requests: close now. A request partly received, in the handler or being
   // written is allowed to finish; its response then carries Connection: close.
   if (state_ == State::kReading && buffer_.size() == 0 && !(parser_ && parser_->got_some())) {
     Finish();
+    return;
   }
+  // A streaming response ends only when its producer finishes it: tell the producer.
+  if (state_ == State::kStreaming) FireStreamClosed();
 }
 
-void HttpConnection::ForceClose() { Finish(); }
+template <class Stream>
+void HttpConnection<Stream>::ForceClose() { Finish(); }
 
-void HttpConnection::ReadRequest() {
+template <class Stream>
+void HttpConnection<Stream>::ReadRequest() {
   if (worker_.draining()) {
     Finish();
     return;
@@ -113,14 +125,15 @@ void HttpConnection::ReadRequest() {
   parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(spare_body_)));
   parser_->body_limit(worker_.options().max_body_bytes);
   parser_->header_limit(kMaxHeaderBytes);
-  stream_.expires_after(worker_.options().idle_timeout);
+  TcpLayer(stream_).expires_after(worker_.options().idle_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             self->OnHeader(ec);
                           });
 }
 
-void HttpConnection::OnHeader(beast::error_code ec) {
+template <class Stream>
+void HttpConnection<Stream>::OnHeader(beast::error_code ec) {
   if (ec) {
     OnReadError(ec);
     return;
@@ -129,7 +142,7 @@ void HttpConnection::OnHeader(beast::error_code ec) {
   if (!parser_->is_done() && request.version() >= 11 &&
       beast::iequals(request[http::field::expect], "100-continue")) {
     net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) {
                          self->Finish();
                        } else {
@@ -141,20 +154,22 @@ void HttpConnection::OnHeader(beast::error_code ec) {
   ReadBody();
 }
 
-void HttpConnection::ReadBody() {
+template <class Stream>
+void HttpConnection<Stream>::ReadBody() {
   if (state_ == State::kClosed) return;
   if (parser_->is_done()) {
     Dispatch();
     return;
   }
-  stream_.expires_after(worker_.options().idle_timeout);
+  TcpLayer(stream_).expires_after(worker_.options().idle_timeout);
   http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                   [self = this->shared_from_this()](beast::error_code ec, size_t) {
                      self->OnBody(ec);
                    });
 }
 
-void HttpConnection::OnBody(beast::error_code ec) {
+template <class Stream>
+void HttpConnection<Stream>::OnBody(beast::error_code ec) {
   if (ec) {
     OnReadError(ec);
     return;
@@ -162,7 +177,8 @@ void HttpConnection::OnBody(beast::error_code ec) {
   Dispatch();
 }
 
-void HttpConnection::OnReadError(beast::error_code ec) {
+template <class Stream>
+void HttpConnection<Stream>::OnReadError(beast::error_code ec) {
   if (state_ == State::kClosed) return;
   switch (ClassifyReadError(ec)) {
     case ReadFailure::kDisconnect:
@@ -189,17 +205,19 @@ void HttpConnection::OnReadError(beast::error_code ec) {
   }
 }
 
-bool HttpConnection::RequestHasOrigin() const {
+template <class Stream>
+bool HttpConnection<Stream>::RequestHasOrigin() const {
   if (!parser_ || !parser_->is_header_done()) return false;
   const auto& fields = parser_->get();
   return fields.find(http::field::origin) != fields.end();
 }
 
-void HttpConnection::Dispatch() {
+template <class Stream>
+void HttpConnection<Stream>::Dispatch() {
   const auto& request = parser_->get();
   keep_alive_ = request.keep_alive();
   http10_ = request.version() < 11;
-  stream_.expires_never();
+  TcpLayer(stream_).expires_never();
 
   if (request.method() == http::verb::options && RequestHasOrigin()) {  // CORS preflight
     const bool close = !keep_alive_ || worker_.draining();
@@ -234,8 +252,9 @@ void HttpConnection::Dispatch() {
   }
 }
 
-api::Respond HttpConnection::MakeRespond(uint64_t sequence) {
-  return [self = shared_from_this(), sequence](api::ApiResponse response) {
+template <class Stream>
+api::Respond HttpConnection<Stream>::MakeRespond(uint64_t sequence) {
+  return [self = this->shared_from_this(), sequence](api::ApiResponse response) {
     // Runs inline when already on the connection's thread, else queues to it.
     net::dispatch(self->executor_,
                   [self, sequence, response = std::move(response)]() mutable {
@@ -244,8 +263,13 @@ api::Respond HttpConnection::MakeRespond(uint64_t sequence) {
   };
 }
 
-void HttpConnection::OnResponse(uint64_t sequence, api::ApiResponse response) {
+template <class Stream>
+void HttpConnection<Stream>::OnResponse(uint64_t sequence, api::ApiResponse response) {
   if (sequence != sequence_ || state_ != State::kHandling) return;  // stale or repeated
+  if (response.stream_body) {
+    StartStreaming(std::move(response));
+    return;
+  }
   const bool close = !keep_alive_ || worker_.draining();
   ResponseHead head;
   head.status = response.status;
@@ -260,7 +284,8 @@ void HttpConnection::OnResponse(uint64_t sequence, api::ApiResponse response) {
   Write(close);
 }
 
-void HttpConnection::SendErrorAndClose(int status, std::string_view error_type,
+template <class Stream>
+void HttpConnection<Stream>::SendErrorAndClose(int status, std::string_view error_type,
                                        std::string body) {
   keep_alive_ = false;
   ResponseHead head;
@@ -276,19 +301,22 @@ void HttpConnection::SendErrorAndClose(int status, std::string_view error_type,
   Write(/*close=*/true);
 }
 
-void HttpConnection::Write(bool close) {
+template <class Stream>
+void HttpConnection<Stream>::Write(bool close) {
   close_after_write_ = close;
   state_ = State::kWriting;
-  stream_.expires_after(worker_.options().idle_timeout);
+  TcpLayer(stream_).expires_after(worker_.options().idle_timeout);
   const std::array<net::const_buffer, 2> buffers = {
       net::buffer(header_.data(), header_.size()),
       net::buffer(response_body_.data(), response_body_.size())};
-  net::async_write(stream_, buffers, [self = shared_from_this()](beast::error_code ec, size_t) {
-    self->OnWrite(ec);
-  });
+  net::async_write(stream_, buffers,
+                   [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                     self->OnWrite(ec);
+                   });
 }
 
-void HttpConnection::OnWrite(beast::error_code ec) {
+template <class Stream>
+void HttpConnection<Stream>::OnWrite(beast::error_code ec) {
   if (ec || state_ == State::kClosed) {
     Finish();
     return;
@@ -301,40 +329,176 @@ void HttpConnection::OnWrite(beast::error_code ec) {
   ReadRequest();  // closes at once if the worker started draining during the write
 }
 
+// --- streaming responses ---
+
+template <class Stream>
+void HttpConnection<Stream>::StartStreaming(api::ApiResponse response) {
+  chunked_ = !http10_;  // HTTP/1.0 has no chunked encoding: the body ends with the connection
+  const bool close = !keep_alive_ || worker_.draining() || !chunked_;
+  ResponseHead head;
+  head.status = response.status;
+  head.content_type = response.content_type;
+  head.error_type = response.error_type;
+  head.framing = chunked_ ? BodyFraming::kChunked : BodyFraming::kStreamed;
+  head.connection = ConnectionHeaderFor(close, http10_);
+  head.cors = RequestHasOrigin();
+  header_.clear();
+  AppendResponseHead(head, header_);
+  close_after_write_ = close;
+  state_ = State::kStreaming;
+  stream_finishing_ = false;
+  stream_close_fired_ = false;
+  stream_closed_ = nullptr;
+  TcpLayer(stream_).expires_never();
+  chunks_.push_back(Chunk{std::move(header_), nullptr, /*raw=*/true, /*last=*/false});
+  header_ = std::string();
+  WriteNextChunk();
+  auto stream = std::make_shared<PostedResponseStream<HttpConnection, uint64_t>>(
+      this->shared_from_this(), sequence_);
+  try {
+    response.stream_body(std::move(stream));
+  } catch (const std::exception& e) {
+    spdlog::error("http: stream_body threw: {}", e.what());
+    StreamFinish(sequence_);
+  }
+}
+
+template <class Stream>
+void HttpConnection<Stream>::StreamWrite(uint64_t key, std::string bytes,
+                                         std::function<void(bool)> written) {
+  if (key != sequence_ || state_ != State::kStreaming || stream_finishing_) {
+    if (written) written(false);
+    return;
+  }
+  if (bytes.empty()) {  // an empty chunk would end the body
+    if (written) written(true);
+    return;
+  }
+  chunks_.push_back(Chunk{std::move(bytes), std::move(written), /*raw=*/false, /*last=*/false});
+  WriteNextChunk();
+}
+
+template <class Stream>
+void HttpConnection<Stream>::StreamFinish(uint64_t key) {
+  if (key != sequence_ || state_ != State::kStreaming || stream_finishing_) return;
+  stream_finishing_ = true;
+  chunks_.push_back(
+      Chunk{chunked_ ? std::string("0\r\n\r\n") : std::string(), nullptr, /*raw=*/true, /*last=*/true});
+  WriteNextChunk();
+}
+
+template <class Stream>
+void HttpConnection<Stream>::StreamOnClose(uint64_t key, std::function<void()> closed) {
+  if (key != sequence_) return;  // that response ended normally long ago
+  if (stream_close_fired_) {     // the client left (or shutdown began) before registration
+    if (closed) closed();
+    return;
+  }
+  if (state_ == State::kStreaming && !stream_finishing_) stream_closed_ = std::move(closed);
+}
+
+template <class Stream>
+void HttpConnection<Stream>::FireStreamClosed() {
+  if (stream_close_fired_ || stream_finishing_) return;
+  stream_close_fired_ = true;
+  if (auto closed = std::exchange(stream_closed_, nullptr)) closed();
+}
+
+template <class Stream>
+void HttpConnection<Stream>::WriteNextChunk() {
+  if (chunk_in_flight_ || chunks_.empty() || state_ != State::kStreaming) return;
+  chunk_in_flight_.emplace(std::move(chunks_.front()));
+  chunks_.pop_front();
+  const std::string& bytes = chunk_in_flight_->bytes;
+  const bool framed = chunked_ && !chunk_in_flight_->raw;
+  chunk_size_line_.clear();
+  if (framed) {
+    char digits[20];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), bytes.size(), 16);
+    chunk_size_line_.append(digits, end).append("\r\n");
+  }
+  static constexpr std::string_view kCrlf = "\r\n";
+  const std::array<net::const_buffer, 3> buffers = {
+      net::buffer(chunk_size_line_.data(), chunk_size_line_.size()),
+      net::buffer(bytes.data(), bytes.size()),
+      net::buffer(kCrlf.data(), framed ? kCrlf.size() : 0)};
+  net::async_write(stream_, buffers,
+                   [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                     self->OnChunkWritten(ec);
+                   });
+}
+
+template <class Stream>
+void HttpConnection<Stream>::OnChunkWritten(beast::error_code ec) {
+  if (ec || state_ != State::kStreaming) {
+    Finish();  // fails the chunk in flight and the queue, fires OnClose
+    return;
+  }
+  Chunk done = std::move(*chunk_in_flight_);
+  chunk_in_flight_.reset();
+  if (done.written) done.written(true);
+  if (!done.last) {
+    WriteNextChunk();
+    return;
+  }
+  stream_closed_ = nullptr;
+  if (close_after_write_ || worker_.draining()) {
+    Linger();
+    return;
+  }
+  ReadRequest();
+}
+
 // Half-close, then read and discard until the client closes or kLingerTimeout passes. Closing
 // with unread input would make the kernel send a reset that can destroy our last response
 // before the client reads it (e.g. after a 413 while the client is still sending the body).
-void HttpConnection::Linger() {
+template <class Stream>
+void HttpConnection<Stream>::Linger() {
   state_ = State::kLingering;
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  TcpLayer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   buffer_.clear();
-  stream_.expires_after(kLingerTimeout);
+  TcpLayer(stream_).expires_after(kLingerTimeout);
   stream_.async_read_some(buffer_.prepare(kLingerChunk),
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             self->OnLinger(ec);
                           });
 }
 
-void HttpConnection::OnLinger(beast::error_code ec) {
+template <class Stream>
+void HttpConnection<Stream>::OnLinger(beast::error_code ec) {
   if (ec || state_ == State::kClosed) {
     Finish();
     return;
   }
   stream_.async_read_some(buffer_.prepare(kLingerChunk),
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             self->OnLinger(ec);
                           });
 }
 
-void HttpConnection::Finish() {
+template <class Stream>
+void HttpConnection<Stream>::Finish() {
   if (state_ == State::kClosed) return;
+  const bool was_streaming = state_ == State::kStreaming;
   state_ = State::kClosed;
-  stream_.close();
+  TcpLayer(stream_).close();
+  if (was_streaming) {
+    FireStreamClosed();
+    if (chunk_in_flight_ && chunk_in_flight_->written) chunk_in_flight_->written(false);
+    chunk_in_flight_.reset();
+    for (auto& chunk : chunks_) {
+      if (chunk.written) chunk.written(false);
+    }
+    chunks_.clear();
+  }
   if (registered_) {
     registered_ = false;
     worker_.Unregister(id_);
   }
 }
+
+template class HttpConnection<PlainStream>;
+template class HttpConnection<TlsStream>;
 
 }  // namespace runnel::server

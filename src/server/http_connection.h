@@ -1,11 +1,21 @@
 // HttpConnection: one HTTP/1.1 connection, strictly one request at a time:
 //   read header -> [100 Continue] -> read body -> Handler -> (Respond) -> write -> read next.
 // Pipelined bytes simply wait in the flat_buffer, so responses go out in request order.
+// A template over the byte stream (transport.h): the same session serves plain HTTP/1.1 and
+// HTTPS; both instantiations live in http_connection.cc.
 //
-// Lifetime: owned by shared_ptrs held by its pending operation and by the Respond callback of
-// the request in flight. All member functions run on the worker's thread; Respond may be
-// called on any thread and posts back. The parsed request (and so every string_view in the
-// ApiRequest) is kept until the response has been written.
+// Streaming responses (ApiResponse::stream_body): the head goes out with
+// Transfer-Encoding: chunked (HTTP/1.0: no framing, then close), each ResponseStream::Write
+// becomes one chunk, written(true) runs once the chunk has been written to the socket, and
+// Finish sends the last chunk. No further request is read until the stream has finished.
+// The producer's OnClose callback runs once if the client disconnects (seen as a write
+// failure) or the server starts shutting down before Finish.
+//
+// Lifetime: owned by shared_ptrs held by its pending operation, by the Respond callback of
+// the request in flight and by a streaming response's ResponseStream. All member functions
+// run on the worker's thread; Respond and the ResponseStream may be called on any thread and
+// post back. The parsed request (and so every string_view in the ApiRequest) is kept until
+// the response has been written.
 //
 // Errors: body over the limit -> 413, header block over 64 KiB -> 431, malformed HTTP -> 400;
 // each is sent with "Connection: close", then the socket is shut down for writing and what the
@@ -15,41 +25,57 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "api/service.h"
+#include "server/transport.h"
 #include "server/worker.h"
 
 namespace runnel::server {
 
-class HttpConnection : public Connection, public std::enable_shared_from_this<HttpConnection> {
+template <class Stream>
+class HttpConnection : public Connection,
+                       public std::enable_shared_from_this<HttpConnection<Stream>> {
  public:
-  // `buffer` holds bytes already read from `stream` (by the protocol detector). `id` is the
-  // worker registration this session takes over.
-  HttpConnection(Worker& worker, uint64_t id, boost::beast::tcp_stream stream,
-                 boost::beast::flat_buffer buffer);
+  // `buffer` holds bytes already read from `stream` (by the protocol detector or the TLS
+  // handshake). `id` is the worker registration this session takes over.
+  HttpConnection(Worker& worker, uint64_t id, Stream stream, boost::beast::flat_buffer buffer);
   ~HttpConnection() override;
 
   void Start();
   void BeginShutdown() override;
   void ForceClose() override;
 
+  // --- used by PostedResponseStream, on the connection's thread ---
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+  void StreamWrite(uint64_t key, std::string bytes, std::function<void(bool)> written);
+  void StreamFinish(uint64_t key);
+  void StreamOnClose(uint64_t key, std::function<void()> closed);
+
  private:
   enum class State {
     kReading,    // waiting for (the rest of) a request; idle between keep-alive requests
     kHandling,   // the Handler has the request; waiting for Respond
     kWriting,    // writing a response
+    kStreaming,  // writing a streaming response, chunk by chunk
     kLingering,  // response sent with Connection: close; draining input before closing
     kClosed,
   };
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  struct Chunk {
+    std::string bytes;
+    std::function<void(bool)> written;  // may be empty
+    bool raw = false;                   // sent as is: the head and the terminator
+    bool last = false;                  // ends the body
+  };
 
   void ReadRequest();
   void OnHeader(boost::beast::error_code ec);
@@ -62,6 +88,11 @@ class HttpConnection : public Connection, public std::enable_shared_from_this<Ht
   // Sends header_ + response_body_; closes afterwards if `close` or the worker is draining.
   void Write(bool close);
   void OnWrite(boost::beast::error_code ec);
+  void StartStreaming(api::ApiResponse response);
+  void WriteNextChunk();
+  void OnChunkWritten(boost::beast::error_code ec);
+  // The producer is told (once) that the stream will not finish normally.
+  void FireStreamClosed();
   void SendErrorAndClose(int status, std::string_view error_type, std::string body);
   void Linger();
   void OnLinger(boost::beast::error_code ec);
@@ -71,7 +102,7 @@ class HttpConnection : public Connection, public std::enable_shared_from_this<Ht
   Worker& worker_;
   const uint64_t id_;
   const boost::asio::any_io_executor executor_;  // copy: read by Respond on other threads
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;  // reused; keeps pipelined bytes between requests
   State state_ = State::kReading;
   bool registered_ = true;
@@ -86,6 +117,15 @@ class HttpConnection : public Connection, public std::enable_shared_from_this<Ht
 
   std::string header_;         // response head, reused
   std::string response_body_;  // moved in from the ApiResponse
+
+  // Streaming response state (State::kStreaming); keyed by the request's sequence.
+  std::deque<Chunk> chunks_;
+  std::optional<Chunk> chunk_in_flight_;
+  std::string chunk_size_line_;
+  bool chunked_ = true;           // false for HTTP/1.0: raw bytes, then close
+  bool stream_finishing_ = false;  // Finish() queued the last chunk
+  bool stream_close_fired_ = false;
+  std::function<void()> stream_closed_;
 };
 
 }  // namespace runnel::server

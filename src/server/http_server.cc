@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "server/protocol_detector.h"
+#include "server/tls_context.h"
 #include "server/worker.h"
 
 namespace runnel::server {
@@ -26,28 +28,39 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
 }  // namespace
 
+// One listening socket. Used on workers[0]'s thread only.
+struct Listener {
+  Listener(net::io_context& context, bool tls) : acceptor(context), retry(context), tls_only(tls) {}
+  tcp::acceptor acceptor;
+  net::steady_timer retry;  // back-off after an accept error
+  const bool tls_only;      // the TLS port: plain-text connections are refused
+};
+
 struct HttpServer::Impl {
   enum class State { kIdle, kRunning, kStopping, kStopped };
 
   Impl(HttpServerOptions opts, Handler h) : options(std::move(opts)), handler(std::move(h)) {}
 
   Result<uint16_t, std::string> Start();
-  void Accept();
-  void OnAccept(boost::system::error_code ec, tcp::socket socket, Worker& target);
+  Result<uint16_t, std::string> Listen(Listener& listener, uint16_t port);
+  void Accept(Listener& listener);
+  void OnAccept(boost::system::error_code ec, tcp::socket socket, Worker& target,
+                Listener& listener);
   void Shutdown();
   void Wait();
 
   const HttpServerOptions options;
   const Handler handler;
+  std::unique_ptr<net::ssl::context> tls_context;
   LiveConnections live;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> threads;
 
   // Acceptor state: used on workers[0]'s thread only.
-  std::optional<tcp::acceptor> acceptor;
-  std::optional<net::steady_timer> accept_retry;
+  std::vector<std::unique_ptr<Listener>> listeners;  // [0] plain, [1] TLS if configured
   size_t next_worker = 0;
   bool accepting = false;
+  uint16_t bound_tls_port = 0;
 
   std::mutex mutex;
   std::condition_variable state_changed;
@@ -60,79 +73,98 @@ Result<uint16_t, std::string> HttpServer::Impl::Start() {
     if (state != State::kIdle) return MakeUnexpected(std::string("server already started"));
     state = State::kRunning;
   }
-  unsigned count = options.threads;
-  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < count; ++i) {
-    workers.push_back(std::make_unique<Worker>(options, handler, live));
-  }
-
-  const std::string where = options.host + ":" + std::to_string(options.port);
-  auto fail = [&](std::string_view step, const boost::system::error_code& ec) {
-    acceptor.reset();
+  auto fail = [&](std::string message) {
+    listeners.clear();
     workers.clear();
     std::lock_guard lock(mutex);
     state = State::kStopped;
     state_changed.notify_all();
-    return MakeUnexpected(std::string(step) + " " + where + ": " + ec.message());
+    return MakeUnexpected(std::move(message));
   };
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  if (tls) {
+    auto context = MakeServerTlsContext(options.tls_cert_file, options.tls_key_file);
+    if (!context) return fail(context.error());
+    tls_context = std::move(*context);
+  }
+  unsigned count = options.threads;
+  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < count; ++i) {
+    workers.push_back(std::make_unique<Worker>(options, handler, live, tls_context.get()));
+  }
 
-  boost::system::error_code ec;
-  tcp::resolver resolver(workers[0]->context());
-  auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
-                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec) return fail("resolve", ec);
-  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-
-  acceptor.emplace(workers[0]->context());
-  acceptor->open(endpoint.protocol(), ec);
-  if (ec) return fail("open", ec);
-  acceptor->set_option(tcp::acceptor::reuse_address(true), ec);  // restart across TIME_WAIT
-  if (ec) return fail("setsockopt", ec);
-  acceptor->bind(endpoint, ec);
-  if (ec) return fail("bind", ec);
-  acceptor->listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return fail("listen", ec);
-  const uint16_t port = acceptor->local_endpoint().port();
+  listeners.push_back(std::make_unique<Listener>(workers[0]->context(), /*tls=*/false));
+  auto port = Listen(*listeners.back(), options.port);
+  if (!port) return fail(port.error());
+  if (tls) {
+    listeners.push_back(std::make_unique<Listener>(workers[0]->context(), /*tls=*/true));
+    auto bound = Listen(*listeners.back(), options.tls_port);
+    if (!bound) return fail(bound.error());
+    bound_tls_port = *bound;
+  }
 
   accepting = true;
-  accept_retry.emplace(workers[0]->context());
-  Accept();
+  for (auto& listener : listeners) Accept(*listener);
   for (auto& worker : workers) {
     threads.emplace_back([w = worker.get()] { w->Run(); });
   }
-  return port;
+  return *port;
+}
+
+Result<uint16_t, std::string> HttpServer::Impl::Listen(Listener& listener, uint16_t port) {
+  const std::string where = options.host + ":" + std::to_string(port);
+  auto error = [&](std::string_view step, const boost::system::error_code& ec) {
+    return MakeUnexpected(std::string(step) + " " + where + ": " + ec.message());
+  };
+  boost::system::error_code ec;
+  tcp::resolver resolver(workers[0]->context());
+  auto endpoints = resolver.resolve(options.host, std::to_string(port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec) return error("resolve", ec);
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  tcp::acceptor& acceptor = listener.acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return error("open", ec);
+  acceptor.set_option(tcp::acceptor::reuse_address(true), ec);  // restart across TIME_WAIT
+  if (ec) return error("setsockopt", ec);
+  acceptor.bind(endpoint, ec);
+  if (ec) return error("bind", ec);
+  acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return error("listen", ec);
+  return acceptor.local_endpoint().port();
 }
 
 // One acceptor, sockets dealt round-robin to the workers (see README.md for why not
 // SO_REUSEPORT). Each socket is created directly on its worker's io_context.
-void HttpServer::Impl::Accept() {
+void HttpServer::Impl::Accept(Listener& listener) {
   Worker& target = *workers[next_worker];
   next_worker = (next_worker + 1) % workers.size();
-  acceptor->async_accept(
+  listener.acceptor.async_accept(
       net::any_io_executor(target.context().get_executor()),
-      [this, &target](boost::system::error_code ec, tcp::socket socket) {
-        OnAccept(ec, std::move(socket), target);
+      [this, &target, &listener](boost::system::error_code ec, tcp::socket socket) {
+        OnAccept(ec, std::move(socket), target, listener);
       });
 }
 
 void HttpServer::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket,
-                                Worker& target) {
+                                Worker& target, Listener& listener) {
   if (!accepting) return;
   if (ec) {
     if (ec == net::error::operation_aborted) return;
     spdlog::warn("http: accept failed: {}", ec.message());
-    accept_retry->expires_after(kAcceptRetryDelay);
-    accept_retry->async_wait([this](boost::system::error_code wait_ec) {
-      if (!wait_ec && accepting) Accept();
+    listener.retry.expires_after(kAcceptRetryDelay);
+    listener.retry.async_wait([this, &listener](boost::system::error_code wait_ec) {
+      if (!wait_ec && accepting) Accept(listener);
     });
     return;
   }
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  net::post(target.context(), [&target, socket = std::move(socket)]() mutable {
-    std::make_shared<ProtocolDetector>(target, std::move(socket))->Start();
-  });
-  Accept();
+  net::post(target.context(),
+            [&target, tls_only = listener.tls_only, socket = std::move(socket)]() mutable {
+              std::make_shared<ProtocolDetector>(target, std::move(socket), tls_only)->Start();
+            });
+  Accept(listener);
 }
 
 void HttpServer::Impl::Shutdown() {
@@ -158,9 +190,11 @@ void HttpServer::Impl::Shutdown() {
 
   net::post(workers[0]->context(), [this] {
     accepting = false;
-    boost::system::error_code ignored;
-    acceptor->close(ignored);
-    accept_retry->cancel();
+    for (auto& listener : listeners) {
+      boost::system::error_code ignored;
+      listener->acceptor.close(ignored);
+      listener->retry.cancel();
+    }
   });
   for (auto& worker : workers) {
     net::post(worker->context(), [w = worker.get()] { w->BeginShutdown(); });
@@ -173,8 +207,7 @@ void HttpServer::Impl::Shutdown() {
   }
   for (auto& thread : threads) thread.join();
   threads.clear();
-  acceptor.reset();
-  accept_retry.reset();
+  listeners.clear();
 
   std::lock_guard lock(mutex);
   state = State::kStopped;
@@ -192,6 +225,8 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler)
 HttpServer::~HttpServer() { Shutdown(); }
 
 Result<uint16_t, std::string> HttpServer::Start() { return impl_->Start(); }
+
+uint16_t HttpServer::tls_port() const { return impl_->bound_tls_port; }
 
 void HttpServer::Shutdown() { impl_->Shutdown(); }
 

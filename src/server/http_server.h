@@ -1,15 +1,19 @@
-// HttpServer: the HTTP/1.1 front end. Accepts TCP connections, parses requests with
-// Boost.Beast and hands each one to a Handler (normally api::Service::Handle) as an
-// api::ApiRequest, then writes the api::ApiResponse back with the Kinesis response headers
-// (x-amzn-RequestId, x-amz-id-2, Date, Content-Length, x-amzn-ErrorType, CORS).
+// HttpServer: the HTTP front end. Accepts TCP connections, speaks HTTP/1.1 (Boost.Beast)
+// and HTTP/2 (nghttp2; h2c prior knowledge on the same port, h2 over TLS by ALPN), hands each
+// request to a Handler (normally api::Service::Handle) as an api::ApiRequest, then writes the
+// api::ApiResponse back with the Kinesis response headers (x-amzn-RequestId, x-amz-id-2,
+// Date, Content-Length, x-amzn-ErrorType, CORS). Streaming responses
+// (ApiResponse::stream_body) go out chunked on HTTP/1.1 and as DATA frames on HTTP/2.
+// With a certificate, a second listener (tls_port) serves HTTPS and h2.
 //
 // Threading: `threads` worker threads, each running its own single-threaded io_context. A
 // connection lives on one worker for its whole life, so the request path takes no lock. The
 // Handler is called on the connection's worker thread and must therefore be thread-safe
 // (several workers call it concurrently) and must not block for long. It may call Respond on
 // any thread, later (e.g. after a group-commit fsync); the server posts the response back to
-// the connection's thread. Each connection processes one request at a time (pipelined
-// requests are answered in order).
+// the connection's thread. An HTTP/1.1 connection processes one request at a time (pipelined
+// requests are answered in order); an HTTP/2 connection hands every stream to the Handler
+// independently.
 #pragma once
 
 #include <chrono>
@@ -33,6 +37,10 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{300};
   // Shutdown() waits this long for in-flight requests before closing connections hard.
   std::chrono::seconds shutdown_timeout{10};
+  // TLS (both files set): HTTPS and h2 on tls_port (0 = ephemeral), in addition to `port`.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  uint16_t tls_port = 0;
 };
 
 // Called once per request. The request (and every string_view in it) stays valid until
@@ -51,6 +59,9 @@ class HttpServer {
   // (useful with port 0) or a message such as "bind 127.0.0.1:4567: Address already in use".
   // REQUIRES: called at most once.
   Result<uint16_t, std::string> Start();
+
+  // The bound TLS port after a successful Start() with TLS configured, else 0.
+  uint16_t tls_port() const;
 
   // Graceful stop: closes the listener, closes idle keep-alive connections, lets requests
   // whose handler has not responded yet finish and have their response written (up to

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "server/http2_connection.h"
 #include "server/http_connection.h"
+#include "server/tls_handshake.h"
 
 namespace runnel::server {
 namespace {
@@ -24,8 +26,9 @@ WireProtocol DetectProtocol(std::string_view first_bytes) {
                                    : WireProtocol::kNeedMoreBytes;
 }
 
-ProtocolDetector::ProtocolDetector(Worker& worker, boost::asio::ip::tcp::socket socket)
-    : worker_(worker), stream_(std::move(socket)) {}
+ProtocolDetector::ProtocolDetector(Worker& worker, boost::asio::ip::tcp::socket socket,
+                                   bool tls_only)
+    : worker_(worker), tls_only_(tls_only), stream_(std::move(socket)) {}
 
 ProtocolDetector::~ProtocolDetector() {
   if (registered_) {
@@ -64,23 +67,37 @@ void ProtocolDetector::OnRead(boost::beast::error_code ec, size_t bytes) {
     case WireProtocol::kNeedMoreBytes:
       ReadMore();
       return;
-    case WireProtocol::kHttp1: {
-      registered_ = false;  // the session takes the registration over
-      handed_off_ = true;
-      auto session = std::make_shared<HttpConnection>(worker_, id_, std::move(stream_),
-                                                      std::move(buffer_));
-      session->Start();
+    case WireProtocol::kHttp1:
+      if (tls_only_) {
+        spdlog::debug("http: plain-text connection on the TLS port closed");
+        Close();
+        return;
+      }
+      HandOff<HttpConnection<PlainStream>>();
       return;
-    }
     case WireProtocol::kHttp2PriorKnowledge:
-      spdlog::debug("http: h2c prior-knowledge connection refused (HTTP/2 not enabled)");
-      Close();
+      if (tls_only_) {
+        Close();
+        return;
+      }
+      HandOff<Http2Connection<PlainStream>>();
       return;
     case WireProtocol::kTls:
-      spdlog::debug("http: TLS connection refused (TLS not enabled)");
-      Close();
+      if (worker_.tls_context() == nullptr) {
+        spdlog::debug("http: TLS connection refused (no certificate configured)");
+        Close();
+        return;
+      }
+      HandOff<TlsHandshake>();
       return;
   }
+}
+
+template <class Session>
+void ProtocolDetector::HandOff() {
+  registered_ = false;  // the session takes the registration over
+  handed_off_ = true;
+  std::make_shared<Session>(worker_, id_, std::move(stream_), std::move(buffer_))->Start();
 }
 
 void ProtocolDetector::Close() {

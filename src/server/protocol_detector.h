@@ -1,8 +1,10 @@
 // The first step of every accepted connection: sniff the first bytes to pick the protocol,
-// then hand the socket and the bytes already read to the matching session. Today only
-// HTTP/1.1 is served; h2c prior knowledge (the 24-byte "PRI * HTTP/2.0..." preface) and TLS
-// (a handshake record, first byte 0x16) are recognised so they can be plugged in here, and
-// are closed for now.
+// then hand the socket and the bytes already read to the matching session:
+//   HTTP/1.1 -> HttpConnection<PlainStream>;
+//   h2c prior knowledge (the 24-byte "PRI * HTTP/2.0..." preface) -> Http2Connection;
+//   TLS (a handshake record, first byte 0x16) -> TlsHandshake, which picks HTTP/1.1 or h2 by
+//   ALPN. TLS is accepted on any listener when the server has a certificate; a listener
+//   marked TLS-only closes connections that do not start with a handshake.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -29,7 +31,7 @@ class ProtocolDetector : public Connection,
                          public std::enable_shared_from_this<ProtocolDetector> {
  public:
   // `socket` must use worker.context(); call Start() on the worker's thread.
-  ProtocolDetector(Worker& worker, boost::asio::ip::tcp::socket socket);
+  ProtocolDetector(Worker& worker, boost::asio::ip::tcp::socket socket, bool tls_only = false);
   ~ProtocolDetector() override;
 
   void Start();
@@ -40,8 +42,11 @@ class ProtocolDetector : public Connection,
   void ReadMore();
   void OnRead(boost::beast::error_code ec, size_t bytes);
   void Close();
+  template <class Session>
+  void HandOff();
 
   Worker& worker_;
+  const bool tls_only_;
   uint64_t id_ = 0;
   bool registered_ = false;  // true while this object owns the worker registration
   bool handed_off_ = false;  // stream_ and buffer_ now belong to a session

@@ -21,10 +21,12 @@ bool LiveConnections::WaitForZero(std::chrono::steady_clock::time_point deadline
                           [this] { return count_.load(std::memory_order_acquire) <= 0; });
 }
 
-Worker::Worker(const HttpServerOptions& options, const Handler& handler, LiveConnections& live)
+Worker::Worker(const HttpServerOptions& options, const Handler& handler, LiveConnections& live,
+               boost::asio::ssl::context* tls_context)
     : options_(options),
       handler_(handler),
       live_(live),
+      tls_context_(tls_context),
       work_(boost::asio::make_work_guard(context_)) {}
 
 void Worker::Run() {

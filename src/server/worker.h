@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -18,7 +19,8 @@
 
 namespace runnel::server {
 
-// Anything a Worker tracks: a connection in its detection phase or an HTTP/1.1 session.
+// Anything a Worker tracks: a connection in its detection or TLS handshake phase, or an
+// HTTP/1.1 or HTTP/2 session.
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -45,11 +47,14 @@ class LiveConnections {
 
 class Worker {
  public:
-  Worker(const HttpServerOptions& options, const Handler& handler, LiveConnections& live);
+  // `tls_context` (may be null: TLS connections are refused) must outlive the worker.
+  Worker(const HttpServerOptions& options, const Handler& handler, LiveConnections& live,
+         boost::asio::ssl::context* tls_context = nullptr);
 
   boost::asio::io_context& context() { return context_; }
   const HttpServerOptions& options() const { return options_; }
   const Handler& handler() const { return handler_; }
+  boost::asio::ssl::context* tls_context() const { return tls_context_; }
 
   // Runs the io_context on the calling thread until Stop() takes effect.
   void Run();
@@ -74,6 +79,7 @@ class Worker {
   const HttpServerOptions& options_;
   const Handler& handler_;
   LiveConnections& live_;
+  boost::asio::ssl::context* const tls_context_;
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   bool draining_ = false;

@@ -1,11 +1,13 @@
 // A blocking raw-TCP HTTP/1.1 client for server tests: sends exact bytes, parses responses
-// with Beast, and never hangs (every receive times out after 5 s).
+// with Beast, and never hangs (every receive times out after 5 s). With an SSL_CTX it runs
+// over TLS (offering ALPN "http/1.1").
 #pragma once
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace runnel::server::testing {
 
@@ -22,7 +25,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 class TestClient {
  public:
-  explicit TestClient(uint16_t port) {
+  explicit TestClient(uint16_t port, SSL_CTX* tls = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     timeval timeout{5, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
@@ -31,6 +34,14 @@ class TestClient {
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    if (connected_ && tls != nullptr) {
+      ssl_ = SSL_new(tls);
+      static constexpr unsigned char kAlpn[] = "\x08http/1.1";
+      SSL_set_alpn_protos(ssl_, kAlpn, sizeof(kAlpn) - 1);
+      SSL_set_tlsext_host_name(ssl_, "localhost");
+      SSL_set_fd(ssl_, fd_);
+      connected_ = SSL_connect(ssl_) == 1;
+    }
   }
   ~TestClient() { Close(); }
   TestClient(const TestClient&) = delete;
@@ -40,7 +51,8 @@ class TestClient {
 
   bool Send(std::string_view bytes) {
     while (!bytes.empty()) {
-      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      ssize_t n = ssl_ ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
+                      : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
       if (n <= 0) return false;
       bytes.remove_prefix(static_cast<size_t>(n));
     }
@@ -49,8 +61,16 @@ class TestClient {
 
   void ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
   void Close() {
+    if (ssl_) SSL_free(ssl_);
+    ssl_ = nullptr;
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+  }
+
+  // Whatever arrives next (at least one byte), raw; "" on EOF or timeout.
+  std::string ReceiveRaw() {
+    if (pending_.empty() && !Receive()) return "";
+    return std::exchange(pending_, std::string());
   }
 
   // Reads one response (a 1xx interim response counts as one). nullopt on EOF, timeout or
@@ -93,13 +113,15 @@ class TestClient {
  private:
   bool Receive() {
     char chunk[16384];
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    const ssize_t n = ssl_ ? SSL_read(ssl_, chunk, sizeof(chunk))
+                           : ::recv(fd_, chunk, sizeof(chunk), 0);
     if (n <= 0) return false;
     pending_.append(chunk, static_cast<size_t>(n));
     return true;
   }
 
   int fd_ = -1;
+  SSL* ssl_ = nullptr;
   bool connected_ = false;
   std::string pending_;
 };
