@@ -11,6 +11,7 @@
 
 #include "api/service.h"
 #include "server/http_server.h"
+#include "server/tls_context.h"
 #include "storage/committer.h"
 #include "stream/stream_registry.h"
 
@@ -34,6 +35,10 @@ struct ServeFlags {
   uint32_t shard_limit = 20000;
   uint32_t on_demand_stream_limit = 50;
   bool enable_test_clock = false;
+  std::string tls_cert;
+  std::string tls_key;
+  uint16_t tls_port = 4568;
+  bool tls_self_signed = false;
 };
 
 // "always" | "none" | "interval=<ms>"
@@ -105,6 +110,25 @@ int RunServe(const ServeFlags& f) {
   ho.port = f.port;
   ho.threads = f.threads;
   ho.max_body_bytes = f.max_body_bytes;
+  if (f.tls_self_signed) {
+    auto paths = EnsureSelfSignedCertificate(f.data_dir + "/tls");
+    if (!paths) {
+      spdlog::error("--tls-self-signed: {}", paths.error());
+      return 2;
+    }
+    spdlog::info("TLS: {} self-signed certificate {} (key {})",
+                 paths->created ? "generated" : "reusing", paths->cert_file, paths->key_file);
+    ho.tls_cert_file = paths->cert_file;
+    ho.tls_key_file = paths->key_file;
+  } else if (!f.tls_cert.empty() || !f.tls_key.empty()) {
+    if (f.tls_cert.empty() || f.tls_key.empty()) {
+      spdlog::error("--tls-cert and --tls-key go together");
+      return 1;
+    }
+    ho.tls_cert_file = f.tls_cert;
+    ho.tls_key_file = f.tls_key;
+  }
+  ho.tls_port = f.tls_port;
   HttpServer http(ho, [&service](const api::ApiRequest& req, api::Respond respond) {
     service.Handle(req, std::move(respond));
   });
@@ -115,6 +139,9 @@ int RunServe(const ServeFlags& f) {
   }
   spdlog::info("runnel listening on http://{}:{} (data dir {}, sync {}, region {}, account {})",
                f.host, *port, f.data_dir, f.sync, f.region, f.account_id);
+  if (http.tls_port() != 0) {
+    spdlog::info("runnel listening on https://{}:{} (HTTP/1.1 and h2)", f.host, http.tls_port());
+  }
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -163,6 +190,15 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--on-demand-stream-limit", flags->on_demand_stream_limit,
                   "ON_DEMAND streams per account (DescribeLimits.OnDemandStreamCountLimit)")
       ->capture_default_str();
+  cmd->add_option("--tls-cert", flags->tls_cert, "PEM certificate (chain) for HTTPS/h2");
+  cmd->add_option("--tls-key", flags->tls_key, "PEM private key for --tls-cert");
+  cmd->add_option("--tls-port", flags->tls_port, "HTTPS/h2 port when TLS is enabled (0: any)")
+      ->capture_default_str();
+  cmd->add_flag("--tls-self-signed", flags->tls_self_signed,
+                "Serve TLS with a development certificate generated on first start in "
+                "<data-dir>/tls (CN=localhost, IP 127.0.0.1) and reused afterwards")
+      ->excludes("--tls-cert")
+      ->excludes("--tls-key");
   cmd->callback([flags, exit_code] { *exit_code = RunServe(*flags); });
 }
 
