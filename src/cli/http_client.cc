@@ -118,7 +118,7 @@ Result<HttpResponse, HttpError> HttpClient::Exchange(
   req.prepare_payload();
 
   beast::error_code ec;
-  stream_.expires_after(timeout_);
+  beast::get_lowest_layer(stream).expires_after(timeout_);
   http::async_write(stream, req, [&](beast::error_code e, size_t) { ec = e; });
   ioc_.restart();
   ioc_.run();
@@ -126,7 +126,7 @@ Result<HttpResponse, HttpError> HttpClient::Exchange(
 
   http::response_parser<http::string_body> parser;
   parser.body_limit(kMaxResponseBody);
-  stream_.expires_after(timeout_);
+  beast::get_lowest_layer(stream).expires_after(timeout_);
   http::async_read(stream, buffer_, parser, [&](beast::error_code e, size_t) { ec = e; });
   ioc_.restart();
   ioc_.run();
