@@ -24,7 +24,9 @@ uint64_t ShardWaiters::Wait(std::shared_ptr<storage::Log> log, uint64_t offset,
     std::lock_guard l(mu_);
     id = next_id_++;
     if (stop_) {
-      ready_.emplace_back(std::move(done), false);
+      // Shutting down: a waiter that re-arms from its callback (an idle subscription) would
+      // loop forever; drop it (its owner is being torn down with the server).
+      return 0;
     } else {
       by_log_[key].push_back(id);
       deadlines_.emplace(deadline, id);
@@ -64,6 +66,7 @@ void ShardWaiters::ReadyLocked(uint64_t id, bool data) {
 void ShardWaiters::Post(Callback done, bool data) {
   {
     std::lock_guard l(mu_);
+    if (stop_) return;  // as in Wait
     ready_.emplace_back(std::move(done), data);
   }
   cv_.notify_one();

@@ -39,7 +39,8 @@ class ShardWaiters {
   ShardWaiters& operator=(const ShardWaiters&) = delete;
 
   // Runs `done` once the visible end of `log` exceeds `offset` (at once, on the waiters'
-  // thread, if it already does) or at `deadline`. Returns an id for Cancel (never 0).
+  // thread, if it already does) or at `deadline`. Returns an id for Cancel; 0 (and `done`
+  // never runs) once the destructor has started.
   uint64_t Wait(std::shared_ptr<storage::Log> log, uint64_t offset, Clock::time_point deadline,
                 Callback done);
   // Runs `done(data)` on the waiters' thread without waiting.

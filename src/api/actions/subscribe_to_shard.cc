@@ -112,13 +112,15 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
 
   void Pump(bool force_event) {
     std::optional<stream::SubscriptionEnd> ended;
+    bool gone;
     {
       std::lock_guard l(mu_);
       wait_id_ = 0;
       waiting_ = false;
-      if (client_gone_ || !out_) return Release();
+      gone = client_gone_ || !out_;
       ended = ended_;
     }
+    if (gone) return Release();  // (Release takes mu_)
     if (ended) {
       if (*ended == stream::SubscriptionEnd::kReplaced) {
         return Finish(ExceptionFrame(
