@@ -1,7 +1,5 @@
 // The routing table: one row per operation of the Kinesis API model (39). Dispatch is a
 // lookup, never an if-chain.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 
@@ -10,20 +8,6 @@
 
 namespace runnel::api {
 namespace {
-
-// Operations of the model that Runnel does not serve yet answer an AWS-shaped 400 (never a
-// 500): the operation exists, so UnknownOperationException would be wrong; the request is
-// valid, so a validation error would be wrong too. InvalidArgumentException with an
-// explicit message is the least surprising choice for SDK retry logic (not retried).
-void NotImplemented(ActionContext& ctx);
-
-#define RUNNEL_PENDING(name) const ActionDef k##name##Pending{#name, {}, NotImplemented};
-#undef RUNNEL_PENDING
-
-void NotImplemented(ActionContext& ctx) {
-  std::string_view op = ctx.request.target.substr(ctx.request.target.find('.') + 1);
-  ctx.Fail(InvalidArgument(fmt::format("{} is not supported by this Runnel version yet.", op)));
-}
 
 // Sorted by name for binary search.
 constexpr size_t kActionCount = 39;
