@@ -5,12 +5,14 @@
 
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
 namespace runnel::server {
 
 using PlainStream = boost::beast::tcp_stream;
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+// Asio's ssl::stream directly: Boost 1.74's beast::ssl_stream (flat_stream) stalled on
+// multi-buffer writes over ~1 MiB in our tests.
+using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream>;
 
 // The TCP layer under either stream (timeouts, shutdown, close).
 template <class Stream>
