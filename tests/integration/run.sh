@@ -34,6 +34,19 @@ if [ ! -x "$AWS_CLI" ]; then
   exit 1
 fi
 
+# JS SDK v3 for test_js_sdk.py, from package-lock.json into tests/integration/node_modules.
+if [ ! -d "$HERE/node_modules/@aws-sdk/client-kinesis" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "integration: npm not found (install nodejs/npm: scripts/install-deps.sh)" >&2
+    exit 1
+  fi
+  echo "integration: installing the JS SDK (npm ci --prefix tests/integration)"
+  if ! npm ci --prefix "$HERE" --no-audit --no-fund >/dev/null; then
+    echo "integration: npm ci failed (needs the npm registry)" >&2
+    exit 1
+  fi
+fi
+
 # No stray credentials/config from the machine: every client is pointed at the test server.
 export AWS_EC2_METADATA_DISABLED=true
 export PYTHONDONTWRITEBYTECODE=1
