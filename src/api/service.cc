@@ -3,8 +3,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "api/action.h"
 #include "api/admin.h"
+#include "api/auth/sigv4_verifier.h"
+#include "api/cbor_transcode.h"
 
 namespace runnel::api {
 namespace {
@@ -39,6 +43,7 @@ void AccessDenied(const Respond& respond) {
 struct ParseScratch {
   simdjson::dom::parser parser;
   std::string padded;
+  std::string cbor_json;  // a CBOR body transcoded to JSON (api/cbor_transcode.h)
 };
 thread_local ParseScratch t_parse;
 
@@ -58,26 +63,50 @@ void Service::Handle(const ApiRequest& request, Respond respond) {
   const ActionDef* action = nullptr;
   bool target_well_formed = request.target.substr(0, kTargetPrefix.size()) == kTargetPrefix;
   if (target_well_formed) action = FindAction(request.target.substr(kTargetPrefix.size()));
-  if (MediaType(request.content_type) != kJsonType) {
+  const std::string_view media_type = MediaType(request.content_type);
+  const bool cbor = media_type == kCborContentType;
+  if (media_type != kJsonType && !cbor) {
     if (!action) return AccessDenied(respond);
     return SendXml(respond, 404, "<UnknownOperationException/>\n");
   }
+  // CBOR: answer in CBOR (errors too), and run the body through the JSON path below.
+  if (cbor) respond = CborResponder(std::move(respond));
 
   // 3-5. Body present, parseable, operation known.
   if (request.body.empty()) {
     return SendError(respond, action ? SerializationError("") : UnknownOperation());
   }
   ParseScratch& ps = t_parse;
-  ps.padded.assign(request.body);
-  ps.padded.resize(request.body.size() + simdjson::SIMDJSON_PADDING);
+  std::string_view json_body = request.body;
+  if (cbor) {
+    ps.cbor_json.clear();
+    if (!CborToJson(request.body, ps.cbor_json)) {
+      return SendError(respond, action ? SerializationError("") : UnknownOperation());
+    }
+    json_body = ps.cbor_json;
+  }
+  ps.padded.assign(json_body);
+  ps.padded.resize(json_body.size() + simdjson::SIMDJSON_PADDING);
   simdjson::dom::element doc;
-  if (ps.parser.parse(ps.padded.data(), request.body.size(), false).get(doc) !=
+  if (ps.parser.parse(ps.padded.data(), json_body.size(), false).get(doc) !=
       simdjson::SUCCESS) {
     return SendError(respond, action ? SerializationError("") : UnknownOperation());
   }
   if (!action) return SendError(respond, UnknownOperation());
 
-  // 6. Authentication: --auth none (issue 4 adds SigV4 verification).
+  // 6. Authentication. The verified key's account is the namespace of every operation.
+  // Wall-clock time, not Clock (whose test offset must not skew signature checks).
+  std::string account = options_.account_id;
+  if (options_.auth == ServiceOptions::Auth::kSigV4) {
+    const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    auto cred = auth::VerifySigV4(request, *options_.credentials, now_s);
+    if (!cred) return SendError(respond, cred.error());
+    account = (*cred)->account_id;
+  } else if (auto implied = auth::AccountFromUnverifiedKeyId(request)) {
+    account = std::move(*implied);
+  }
 
   // 7. Types and constraints.
   if (auto err = Validate(doc, action->fields)) return SendError(respond, *err);
@@ -88,7 +117,7 @@ void Service::Handle(const ApiRequest& request, Respond respond) {
 
   // 8. The action. Expected failures are StreamErrors; anything thrown is a bug and becomes
   // InternalFailure rather than a crash.
-  ActionContext ctx{registry_, options_, options_.account_id, body, request, std::move(respond)};
+  ActionContext ctx{registry_, options_, std::move(account), body, request, std::move(respond)};
   try {
     action->handler(ctx);
   } catch (const std::exception& e) {

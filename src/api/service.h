@@ -18,6 +18,10 @@ class StreamRegistry;
 
 namespace runnel::api {
 
+namespace auth {
+class CredentialStore;
+}
+
 struct ApiRequest {
   std::string_view method;        // "POST"
   std::string_view target;        // X-Amz-Target header ("" if absent)
@@ -62,6 +66,12 @@ struct ServiceOptions {
   std::string account_id = "000000000000";
   // Enables the admin operation Runnel_20240101.AdvanceClock (api/admin.h). Tests only.
   bool enable_test_clock = false;
+  // --auth: kNone accepts every request (the account is --account-id, or a 12-digit access
+  // key id in a well-formed Authorization header); kSigV4 verifies every request against
+  // `credentials` and uses the verified key's account (api/auth/sigv4_verifier.h).
+  enum class Auth { kNone, kSigV4 };
+  Auth auth = Auth::kNone;
+  std::shared_ptr<const auth::CredentialStore> credentials = nullptr;  // for kSigV4
 };
 
 class Service {

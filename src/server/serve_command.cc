@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 
+#include "api/auth/credentials_file.h"
 #include "api/service.h"
 #include "server/http_server.h"
 #include "server/tls_context.h"
@@ -39,6 +40,8 @@ struct ServeFlags {
   std::string tls_key;
   uint16_t tls_port = 4568;
   bool tls_self_signed = false;
+  std::string auth = "none";  // none | sigv4
+  std::string credentials_file;
 };
 
 // "always" | "none" | "interval=<ms>"
@@ -102,6 +105,20 @@ int RunServe(const ServeFlags& f) {
   so.enable_test_clock = f.enable_test_clock;
   if (f.enable_test_clock) {
     spdlog::warn("test clock enabled: Runnel_20240101.AdvanceClock moves time forward");
+  }
+  if (f.auth == "sigv4") {
+    if (f.credentials_file.empty()) {
+      spdlog::error("--auth sigv4 needs --credentials-file");
+      return 1;
+    }
+    auto store = api::auth::CredentialStore::Load(f.credentials_file, f.account_id);
+    if (!store) {
+      spdlog::error("{}", store.error());
+      return 1;
+    }
+    spdlog::info("auth: sigv4, {} access keys from {}", store->size(), f.credentials_file);
+    so.auth = api::ServiceOptions::Auth::kSigV4;
+    so.credentials = std::make_shared<const api::auth::CredentialStore>(std::move(*store));
   }
   api::Service service(**registry, so);
 
@@ -190,6 +207,14 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--on-demand-stream-limit", flags->on_demand_stream_limit,
                   "ON_DEMAND streams per account (DescribeLimits.OnDemandStreamCountLimit)")
       ->capture_default_str();
+  cmd->add_option("--auth", flags->auth,
+                  "Request authentication: none (any or no signature) or sigv4 (verify "
+                  "against --credentials-file)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "sigv4"}));
+  cmd->add_option("--credentials-file", flags->credentials_file,
+                  "AWS shared-credentials INI file for --auth sigv4 (aws_access_key_id, "
+                  "aws_secret_access_key, optional account_id per profile)");
   cmd->add_option("--tls-cert", flags->tls_cert, "PEM certificate (chain) for HTTPS/h2");
   cmd->add_option("--tls-key", flags->tls_key, "PEM private key for --tls-cert");
   cmd->add_option("--tls-port", flags->tls_port, "HTTPS/h2 port when TLS is enabled (0: any)")
