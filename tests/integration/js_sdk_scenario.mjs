@@ -17,7 +17,8 @@ const decoder = new TextDecoder();
 function makeClient() {
   return new KinesisClient({
     endpoint, region: "us-east-1", maxAttempts: 2,
-    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
+    // RUNNEL_JS_SECRET lets test_js_sdk.py check SigV4 verification with a wrong secret.
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: process.env.RUNNEL_JS_SECRET || "secret" },
   });
 }
 

@@ -59,5 +59,42 @@ class JsSdkTest(ServerTestCase):
         self.assertEqual(summary["bulk"], 500)
 
 
+@unittest.skipUnless(NODE and os.path.isdir(SDK),
+                     "node or @aws-sdk/client-kinesis missing (run.sh installs it with npm ci)")
+class JsSdkSigV4Test(ServerTestCase):
+    """With --auth sigv4 the JS SDK's h2 requests (which sign the literal :authority
+    pseudo-header, kinesis-wire.md §7.4) are verified; a wrong secret is refused."""
+
+    def start_server(self, extra_args=None):
+        parent = os.path.dirname(os.path.abspath(self.data_dir))
+        os.makedirs(parent, exist_ok=True)
+        creds = os.path.join(parent, "js-credentials")
+        with open(creds, "w") as f:
+            f.write("[default]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n")
+        self.server.start(self.data_dir, ["--auth", "sigv4", "--credentials-file", creds],
+                          transition_ms=self.transition_ms)
+
+    def run_node(self, env):
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        full_env.update(env)
+        p = subprocess.run([NODE, SCRIPT, self.endpoint, "jssig"], capture_output=True,
+                           timeout=240, stdin=subprocess.DEVNULL, env=full_env, cwd=HERE)
+        lines = [line for line in p.stdout.decode().splitlines() if line.startswith("{")]
+        self.assertTrue(lines, p.stderr.decode()[-3000:])
+        return p.returncode, json.loads(lines[-1])
+
+    def test_signed_requests_are_verified(self):
+        rc, summary = self.run_node({})
+        self.assertTrue(summary.get("ok"), summary)
+        self.assertEqual(rc, 0)
+        self.assertEqual(summary["bulk"], 500)
+
+    def test_wrong_secret_is_refused(self):
+        rc, summary = self.run_node({"RUNNEL_JS_SECRET": "not-the-secret"})
+        self.assertFalse(summary.get("ok"), summary)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("InvalidSignatureException", summary.get("error", ""))
+
+
 if __name__ == "__main__":
     unittest.main()
