@@ -96,8 +96,8 @@ std::optional<ResourceRef> ResolveResourceArn(ActionContext& ctx) {
 
 bool FailIfConsumer(ActionContext& ctx, const ResourceRef& ref) {
   if (ref.kind != ResourceRef::Kind::kConsumer) return false;
-  // Issue 7 replaces this with a lookup in the stream's consumers. Until then a missing
-  // stream is reported as such, and an existing stream has no consumers.
+  // Policies on consumers are not stored yet (see resource_policy.cc); a missing stream is
+  // reported as such.
   if (auto meta = ctx.registry.Describe(ctx.account, ref.stream); !meta) {
     ctx.Fail(meta.error());
     return true;

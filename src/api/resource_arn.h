@@ -28,8 +28,8 @@ std::optional<ResourceRef> ParseResourceArn(std::string_view arn);
 // ResourceNotFoundException for another account or region) and returns nullopt.
 std::optional<ResourceRef> ResolveResourceArn(ActionContext& ctx);
 
-// Until consumers exist (issue 7) every consumer ARN names a consumer that is not there.
-// Sends ResourceNotFoundException and returns true if `ref` is a consumer.
+// Resource policies are stored for streams only: a consumer ARN is answered with
+// ResourceNotFoundException. Sends it and returns true if `ref` is a consumer.
 bool FailIfConsumer(ActionContext& ctx, const ResourceRef& ref);
 
 }  // namespace runnel::api

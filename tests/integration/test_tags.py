@@ -127,6 +127,22 @@ class TagsTest(ServerTestCase):
         self.assertAwsError("InvalidArgumentException", self.kinesis.untag_resource,
                             ResourceARN=arn, TagKeys=["x%"], message=illegal_chars("remove", "t"))
 
+    def test_tag_resource_on_a_registered_consumer(self):
+        self.create_stream("t")
+        c = self.kinesis.register_stream_consumer(StreamARN=stream_arn("t"),
+                                                  ConsumerName="c1")["Consumer"]
+        arn = c["ConsumerARN"]
+        self.kinesis.tag_resource(ResourceARN=arn, Tags={"team": "a", "env": "dev"})
+        self.kinesis.untag_resource(ResourceARN=arn, TagKeys=["env"])
+        tags = self.kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"]
+        self.assertEqual(tags, [{"Key": "team", "Value": "a"}])
+        # The consumer's tags are its own: the stream has none.
+        self.assertEqual(self.kinesis.list_tags_for_resource(ResourceARN=stream_arn("t"))["Tags"],
+                         [])
+        self.restart_server()
+        self.assertEqual(self.kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"],
+                         [{"Key": "team", "Value": "a"}])
+
     def test_consumer_arns_are_accepted_but_not_found(self):
         self.create_stream("t")
         arn = consumer_arn("t")

@@ -120,29 +120,70 @@ void HandleListTagsForStream(ActionContext& ctx) {
   ctx.Ok(std::move(out));
 }
 
-// --- by resource ARN (streams now; consumers arrive with issue 7) -------------------------
+// --- by resource ARN: a stream's tags or a registered consumer's ---------------------------
+
+// The tags of the resource `ref` names inside `m`, or kConsumerNotFound.
+stream::StreamResult<stream::TagMap*> TagsOf(stream::StreamMeta& m, const ResourceRef& ref,
+                                             std::string_view account) {
+  if (ref.kind == ResourceRef::Kind::kStream) return &m.tags;
+  const std::string stream_arn = m.Arn();
+  for (auto& c : m.consumers) {
+    if (c.Arn(stream_arn) == ref.arn && c.status != stream::ConsumerStatus::kDeleting) {
+      return &c.tags;
+    }
+  }
+  stream::StreamError e;
+  e.code = stream::StreamErrc::kConsumerNotFound;
+  e.value = ref.arn;
+  e.account = std::string(account);
+  return MakeUnexpected(std::move(e));
+}
+
+template <class Change>
+void ChangeResourceTags(ActionContext& ctx, const ResourceRef& ref, Change change) {
+  // A stream's tags need the stream ACTIVE; a consumer's only need the consumer to exist.
+  auto require = ref.kind == ResourceRef::Kind::kStream ? StreamRegistry::Require::kActive
+                                                        : StreamRegistry::Require::kAny;
+  auto r = ctx.registry.UpdateStream(
+      ctx.account, ref.stream, require,
+      [&](stream::StreamMeta& m) -> stream::StreamResult<void> {
+        auto tags = TagsOf(m, ref, ctx.account);
+        if (!tags) return MakeUnexpected(tags.error());
+        return change(**tags, stream::TagOwner{m.name, m.account});
+      });
+  if (!r) return ctx.Fail(r.error());
+  ctx.OkEmpty();
+}
 
 void HandleTagResource(ActionContext& ctx) {
   auto ref = ResolveResourceArn(ctx);
-  if (!ref || FailIfConsumer(ctx, *ref)) return;
-  AddStreamTags(ctx, ref->stream, TagsMember(ctx));
+  if (!ref) return;
+  const stream::TagMap added = TagsMember(ctx);
+  ChangeResourceTags(ctx, *ref, [&](stream::TagMap& tags, const stream::TagOwner& owner) {
+    return stream::AddTags(tags, added, owner);
+  });
 }
 
 void HandleUntagResource(ActionContext& ctx) {
   auto ref = ResolveResourceArn(ctx);
-  if (!ref || FailIfConsumer(ctx, *ref)) return;
-  RemoveStreamTags(ctx, ref->stream, TagKeysMember(ctx));
+  if (!ref) return;
+  const std::vector<std::string> keys = TagKeysMember(ctx);
+  ChangeResourceTags(ctx, *ref, [&](stream::TagMap& tags, const stream::TagOwner& owner) {
+    return stream::RemoveTags(tags, keys, owner);
+  });
 }
 
 void HandleListTagsForResource(ActionContext& ctx) {
   auto ref = ResolveResourceArn(ctx);
-  if (!ref || FailIfConsumer(ctx, *ref)) return;
+  if (!ref) return;
   auto meta = ctx.registry.Describe(ctx.account, ref->stream);
   if (!meta) return ctx.Fail(meta.error());
+  auto tags = TagsOf(*meta, *ref, ctx.account);
+  if (!tags) return ctx.Fail(tags.error());
   std::string out;
   JsonWriter w(out);
   w.BeginObject();
-  WriteTagList(w, meta->tags.begin(), meta->tags.end());
+  WriteTagList(w, (*tags)->begin(), (*tags)->end());
   w.EndObject();
   ctx.Ok(std::move(out));
 }
