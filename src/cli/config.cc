@@ -91,4 +91,17 @@ Result<Settings, std::string> ResolveSettings(const GlobalFlags& flags, const En
   return s;
 }
 
+std::filesystem::path FindWordsFile(const Settings& settings,
+                                    const std::filesystem::path& fallback) {
+  std::error_code ec;
+  if (!settings.config_path.empty()) {
+    auto p = settings.config_path.parent_path() / "words.json";
+    if (std::filesystem::is_regular_file(p, ec)) return p;
+  }
+  for (const char* candidate : {"words.json", "examples/words.json"}) {
+    if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
+  }
+  return fallback;
+}
+
 }  // namespace runnel::cli

@@ -53,4 +53,9 @@ std::optional<std::filesystem::path> FindConfig(const GlobalFlags& flags,
 Result<Settings, std::string> ResolveSettings(const GlobalFlags& flags, const EnvLookup& env,
                                               const std::filesystem::path& cwd);
 
+// The words file of the scenario: words.json next to config.json, else ./words.json, else
+// ./examples/words.json, else `fallback` (which then fails to open with a clear message).
+std::filesystem::path FindWordsFile(const Settings& settings,
+                                    const std::filesystem::path& fallback);
+
 }  // namespace runnel::cli

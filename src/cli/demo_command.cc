@@ -48,15 +48,7 @@ std::string ReadWhole(const std::string& path) {
 
 std::filesystem::path DemoWordsFile(const DemoArgs& args, const Settings& settings) {
   if (!args.file.empty()) return args.file;
-  std::error_code ec;
-  if (!settings.config_path.empty()) {
-    auto p = settings.config_path.parent_path() / "words.json";
-    if (std::filesystem::is_regular_file(p, ec)) return p;
-  }
-  for (const char* candidate : {"words.json", "examples/words.json"}) {
-    if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
-  }
-  return "examples/words.json";
+  return FindWordsFile(settings, "examples/words.json");
 }
 
 // Runs the scenario; owns the temp dir, the embedded server and the consumer processes.

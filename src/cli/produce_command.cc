@@ -49,25 +49,12 @@ int RunPut(const PutArgs& args) {
   return kExitOk;
 }
 
-// --file, else words.json next to config.json, else ./words.json, else ./examples/words.json.
-std::filesystem::path DefaultWordsFile(const Settings& settings) {
-  std::error_code ec;
-  if (!settings.config_path.empty()) {
-    auto p = settings.config_path.parent_path() / "words.json";
-    if (std::filesystem::is_regular_file(p, ec)) return p;
-  }
-  for (const char* candidate : {"words.json", "examples/words.json"}) {
-    if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
-  }
-  return "words.json";
-}
-
 int RunProduce(const ProduceArgs& args) {
   int code = kExitOk;
   auto session = OpenSession(args.global, args.stream, StreamRequirement::kRequired, &code);
   if (!session) return code;
   std::filesystem::path file =
-      args.file.empty() ? DefaultWordsFile(session->settings) : std::filesystem::path(args.file);
+      args.file.empty() ? FindWordsFile(session->settings, "words.json") : std::filesystem::path(args.file);
   auto records = LoadRecords(file);
   if (!records.ok()) return ReportUsageError(records.error());
 
