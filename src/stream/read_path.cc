@@ -21,7 +21,6 @@ StreamError ShardNotFound(std::string_view shard, std::string_view account,
   return e;
 }
 
-int64_t RetentionMs(const StreamMeta& m) { return int64_t{m.retention_hours} * 3600 * 1000; }
 
 }  // namespace
 
@@ -69,7 +68,7 @@ StreamResult<std::string> StreamRegistry::GetShardIterator(const GetShardIterato
   const ShardMeta& shard = m.shards[pos];
   const storage::Log& log = *s->logs[pos];
   const uint64_t end = VisibleEnd(log).value();
-  const int64_t horizon_ms = now - RetentionMs(m);
+  const int64_t horizon_ms = m.HorizonMs(now);
 
   auto trim_horizon = [&]() -> StreamResult<uint64_t> {
     auto o = log.FindByTimestamp(horizon_ms);
@@ -199,7 +198,7 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
   const ShardMeta& shard = m.shards[p];
   std::shared_ptr<storage::Log> log = s->logs[p];
   const uint64_t end = VisibleEnd(*log).value();
-  const int64_t horizon_ms = now - RetentionMs(m);
+  const int64_t horizon_ms = m.HorizonMs(now);
   uint64_t from = std::max(pos->next_offset, log->StartOffset().value());
 
   out->records.clear();

@@ -9,10 +9,6 @@
 namespace runnel::stream {
 namespace {
 
-int64_t HorizonMs(const StreamMeta& m, int64_t now_ms) {
-  return now_ms - int64_t{m.retention_hours} * 3600 * 1000;
-}
-
 // A closed shard expires when its newest record (written before it closed) is past retention.
 bool Expired(const ShardMeta& s, int64_t horizon_ms) {
   return s.closed_ms && *s.closed_ms < horizon_ms;
@@ -45,7 +41,7 @@ void StreamRegistry::EnforceRetention() {
     {
       std::shared_lock sl(s->mu);
       if (s->meta.status == StreamStatus::kDeleting) continue;
-      const int64_t horizon = HorizonMs(s->meta, now);
+      const int64_t horizon = s->meta.HorizonMs(now);
       for (size_t p = 0; p < s->meta.shards.size() && p < s->logs.size(); ++p) {
         if (Expired(s->meta.shards[p], horizon)) {
           has_expired_shards = true;
@@ -69,7 +65,7 @@ void StreamRegistry::RemoveExpiredShards(const std::shared_ptr<Stream>& s, int64
     std::unique_lock sl(s->mu);
     if (s->meta.status == StreamStatus::kDeleting) return;
     name = s->meta.name;
-    const int64_t horizon = HorizonMs(s->meta, now_ms);
+    const int64_t horizon = s->meta.HorizonMs(now_ms);
     StreamMeta updated = s->meta;
     updated.shards.clear();
     std::vector<std::shared_ptr<storage::Log>> logs;

@@ -1,5 +1,7 @@
 #include "stream/stream_meta.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -42,6 +44,15 @@ std::optional<uint32_t> ShardIndexOf(std::string_view id) {
   return static_cast<uint32_t>(v);
 }
 
+int64_t StreamMeta::HorizonMs(int64_t now_ms) const {
+  return std::max(now_ms - int64_t{retention_hours} * 3600 * 1000, expired_before_ms);
+}
+
+void StreamMeta::SetRetentionHours(uint32_t hours, int64_t now_ms) {
+  expired_before_ms = HorizonMs(now_ms);
+  retention_hours = hours;
+}
+
 StreamStatus StreamMeta::StatusAt(int64_t now_ms) const {
   if ((status == StreamStatus::kCreating || status == StreamStatus::kUpdating) &&
       now_ms >= transition_at_ms) {
@@ -79,6 +90,7 @@ std::string EncodeStreamMeta(const StreamMeta& m) {
   w.Member("transition_at_ms", m.transition_at_ms);
   w.Member("mode", ModeName(m.mode));
   w.Member("retention_hours", int64_t{m.retention_hours});
+  w.Member("expired_before_ms", m.expired_before_ms);
   w.Member("encryption_type", m.encryption_type).Member("key_id", m.key_id);
   w.Key("shard_level_metrics").BeginArray();
   for (const auto& s : m.shard_level_metrics) w.String(s);
@@ -134,6 +146,9 @@ Result<StreamMeta, std::string> DecodeStreamMeta(std::string_view json) {
     m.mode = std::string_view(doc["mode"]) == "ON_DEMAND" ? StreamMode::kOnDemand
                                                           : StreamMode::kProvisioned;
     m.retention_hours = static_cast<uint32_t>(num("retention_hours"));
+    if (int64_t v = 0; doc["expired_before_ms"].get(v) == simdjson::SUCCESS) {
+      m.expired_before_ms = v;  // absent in files written before it existed
+    }
     m.encryption_type = str("encryption_type");
     m.key_id = str("key_id");
     for (auto v : doc["shard_level_metrics"].get_array()) {

@@ -48,6 +48,9 @@ struct StreamMeta {
   int64_t transition_at_ms = 0;  // CREATING/UPDATING -> ACTIVE, DELETING -> gone at this time
   StreamMode mode = StreamMode::kProvisioned;
   uint32_t retention_hours = 24;
+  // Records that arrived before this time have expired for good: a later retention increase
+  // does not bring them back (IncreaseStreamRetentionPeriod, kinesis-api-actions.md).
+  int64_t expired_before_ms = 0;
   std::string encryption_type = "NONE";
   std::string key_id;
   std::vector<std::string> shard_level_metrics;
@@ -68,6 +71,11 @@ struct StreamMeta {
 
   // Status as of `now_ms`, applying a due transition (CREATING/UPDATING -> ACTIVE).
   StreamStatus StatusAt(int64_t now_ms) const;
+  // The retention horizon at `now_ms`: records that arrived before it are never served.
+  int64_t HorizonMs(int64_t now_ms) const;
+  // Sets the retention period at `now_ms`, first freezing what has already expired under
+  // the old period, so that increasing it never resurrects expired records.
+  void SetRetentionHours(uint32_t hours, int64_t now_ms);
   std::string Arn() const;
 };
 

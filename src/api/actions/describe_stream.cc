@@ -33,7 +33,7 @@ void Handle(ActionContext& ctx) {
   int64_t count = 0;
   // Like ListShards: closed shards whose close time is past retention are expired and
   // hidden even before the background pass (stream/retention.cc) removes them.
-  const int64_t horizon_ms = Clock::NowMs() - int64_t{m.retention_hours} * 3600 * 1000;
+  const int64_t horizon_ms = m.HorizonMs(Clock::NowMs());
   if (m.status != stream::StreamStatus::kCreating) {
     for (const auto& shard : m.shards) {
       if (after && shard.index <= *after) continue;

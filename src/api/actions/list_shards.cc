@@ -117,7 +117,7 @@ void Handle(ActionContext& ctx) {
     e.account = m.account;
     return ctx.Fail(e);
   }
-  const int64_t horizon_ms = now - int64_t{m.retention_hours} * 3600 * 1000;
+  const int64_t horizon_ms = m.HorizonMs(now);
 
   std::string out;
   JsonWriter w(out);

@@ -4,6 +4,7 @@
 #include "api/action.h"
 #include "api/actions/actions.h"
 #include "api/shapes.h"
+#include "common/clock.h"
 
 namespace runnel::api {
 namespace {
@@ -40,7 +41,7 @@ void Change(ActionContext& ctx, Direction dir) {
           e.value = dir == Direction::kIncrease ? "Increase" : "Decrease";
           return MakeUnexpected(e);
         }
-        m.retention_hours = static_cast<uint32_t>(hours);
+        m.SetRetentionHours(static_cast<uint32_t>(hours), Clock::NowMs());
         return {};
       });
   if (!r) return ctx.Fail(r.error());
