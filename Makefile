@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 RUNNEL := $(BUILD)/runnel
 
-.PHONY: all deps configure build serve test unit integration demo bench bench-compare clean
+.PHONY: all deps configure build serve test unit integration demo bench bench-compare bench-restart bench-soak clean
 
 all: build
 
@@ -42,6 +42,14 @@ bench: build
 # Side by side with kinesalite and kinesis-local (npm); writes docs/benchmarks.md (~15 min).
 bench-compare: build
 	RUNNEL=$(RUNNEL) bash bench/compare.sh
+
+# Restart time of a data dir holding 10 GiB of records (GB=10), after SIGTERM and kill -9.
+bench-restart: build
+	RUNNEL=$(RUNNEL) bash bench/restart.sh
+
+# RSS over a 10-minute put-records soak (SECONDS_TOTAL=600).
+bench-soak: build
+	RUNNEL=$(RUNNEL) bash bench/soak.sh
 
 clean:
 	rm -rf $(BUILD)
