@@ -7,7 +7,16 @@
 #
 # Usage: bench/compare.sh            (or: make bench-compare)
 # Env:   RUNNEL=build/runnel  RUNS=3  DURATION=10  PREFILL=100000  PEERS="runnel kinesalite kinesis-local"
-#        SCENARIOS="put-records put-record get-records fanout"  OUT=docs/benchmarks.md
+#        SCENARIOS="put-records put-record get-records fanout fanout-longpoll fanout-push fanout-push100"
+#        OUT=docs/benchmarks.md
+#
+# Scenarios (all run with the same client command against every server):
+#   fanout           4 polling consumers, a 10 ms pause after an empty read (issue 5's fan-out row)
+#   fanout-longpoll  the same consumers sending `x-runnel-wait-ms: 1000`; servers that do not
+#                    know the header (the peers) answer at once and the consumer pauses as above
+#   fanout-push      4 SubscribeToShard subscribers (Runnel only: kinesalite has no
+#                    SubscribeToShard, and kinesis-local sends no initial-response, so no SDK works)
+#   fanout-push100   100 subscribers on one shard (Runnel only)
 #        DATA_ROOT=<dir for Runnel's data dir; must be a real disk, not tmpfs>  KEEP_RESULTS=1
 set -uo pipefail
 
@@ -17,7 +26,7 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
 PREFILL=${PREFILL:-100000}
 PEERS=${PEERS:-"runnel kinesalite kinesis-local"}
-SCENARIOS=${SCENARIOS:-"put-records put-record get-records fanout"}
+SCENARIOS=${SCENARIOS:-"put-records put-record get-records fanout fanout-longpoll fanout-push fanout-push100"}
 OUT=${OUT:-$ROOT/docs/benchmarks.md}
 DATA_ROOT=${DATA_ROOT:-$ROOT/build}
 # A run that has not finished by then is killed, and the server's remaining runs of that
@@ -104,12 +113,26 @@ stop_server() {
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-scenario_args() {
+# The `runnel bench` scenario behind a scenario id.
+bench_of() { case $1 in fanout*) echo fanout ;; *) echo "$1" ;; esac; }
+
+# Scenarios a server cannot run at all (see the header).
+unsupported() {
+  [[ $1 != runnel && ( $2 == fanout-push || $2 == fanout-push100 ) ]]
+}
+
+scenario_args() {  # scenario [peer]
+  local fan="--rate 1000 --record-size 100 --duration $DURATION"
   case $1 in
     put-records) echo "--records-per-batch 500 --record-size 1024 --connections 8 --duration $DURATION" ;;
     put-record) echo "--record-size 100 --connections 16 --duration $DURATION" ;;
-    get-records) echo "--prefill $PREFILL --record-size 1024 --limit 10000" ;;
-    fanout) echo "--rate 1000 --record-size 100 --consumers 4 --duration $DURATION" ;;
+    # Runnel reads the pre-filled shard 5 times so that the run lasts long enough to measure;
+    # the peers read it once (at their speed that already takes 10-60 s).
+    get-records) echo "--prefill $PREFILL --record-size 1024 --limit 10000 --passes $([[ ${2:-} == runnel ]] && echo 5 || echo 1)" ;;
+    fanout) echo "$fan --consumers 4" ;;
+    fanout-longpoll) echo "$fan --consumers 4 --wait-ms 1000" ;;
+    fanout-push) echo "$fan --consumers 4 --push" ;;
+    fanout-push100) echo "$fan --consumers 100 --push" ;;
   esac
 }
 
@@ -117,6 +140,10 @@ ensure_peers
 echo "# commands run by bench/compare.sh" >"$WORK/commands.txt"
 for scenario in $SCENARIOS; do
   for peer in $PEERS; do
+    if unsupported "$peer" "$scenario"; then
+      echo "$peer $scenario unsupported" >>"$RESULTS/status.txt"
+      continue
+    fi
     if ! start_server "$peer"; then
       echo "$peer $scenario could-not-start" >>"$RESULTS/status.txt"
       continue
@@ -131,8 +158,8 @@ for scenario in $SCENARIOS; do
       fi
       out="$RESULTS/$peer.$scenario.$run.json"
       # shellcheck disable=SC2046
-      cmd="runnel bench $scenario --endpoint http://127.0.0.1:\$PORT $(scenario_args "$scenario") --json"
-      [[ $run == 1 && $peer == runnel ]] && echo "$cmd" >>"$WORK/commands.txt"
+      cmd="runnel bench $(bench_of "$scenario") --endpoint http://127.0.0.1:\$PORT $(scenario_args "$scenario" "$peer") --json"
+      [[ $run == 1 ]] && ! grep -qxF "$cmd" "$WORK/commands.txt" && echo "$cmd" >>"$WORK/commands.txt"
       log "$peer $scenario run $run/$RUNS"
       sampler=""
       if [[ $peer == runnel && $scenario == put-records ]]; then
@@ -141,8 +168,8 @@ for scenario in $SCENARIOS; do
         sampler=$!
       fi
       # shellcheck disable=SC2046
-      timeout "$RUN_TIMEOUT" "$RUNNEL" bench "$scenario" --endpoint "http://127.0.0.1:$PORT" \
-        $(scenario_args "$scenario") --json >"$out" 2>"$RESULTS/$peer.$scenario.$run.err"
+      timeout "$RUN_TIMEOUT" "$RUNNEL" bench "$(bench_of "$scenario")" --endpoint "http://127.0.0.1:$PORT" \
+        $(scenario_args "$scenario" "$peer") --json >"$out" 2>"$RESULTS/$peer.$scenario.$run.err"
       rc=$?
       [[ -n "$sampler" ]] && { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; }
       echo "$peer $scenario $run rc=$rc" >>"$RESULTS/status.txt"
