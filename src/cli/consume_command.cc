@@ -1,4 +1,5 @@
-// consume: print a stream's records as they arrive.
+// consume: print a stream's records as they arrive, by polling GetRecords (long polling
+// against Runnel) or, with --consumer NAME, through SubscribeToShard (push).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -6,6 +7,7 @@
 #include "cli/cli_common.h"
 #include "cli/command_groups.h"
 #include "cli/consumer.h"
+#include "cli/push_consumer.h"
 #include "cli/record_format.h"
 
 namespace runnel::cli {
@@ -20,6 +22,9 @@ struct ConsumeArgs {
   int64_t max = 0;
   bool follow = true;
   std::string format = "text";
+  int64_t wait_ms = 1000;
+  std::string consumer;  // enhanced fan-out consumer name: push mode
+  bool deregister = false;
 };
 
 int RunConsume(const ConsumeArgs& args) {
@@ -36,6 +41,8 @@ int RunConsume(const ConsumeArgs& args) {
   options.shard = args.shard;
   options.max_records = args.max;
   options.follow = args.follow;
+  options.wait_ms = args.wait_ms;
+  if (args.deregister && args.consumer.empty()) return ReportUsageError("--deregister needs --consumer NAME");
 
   InstallStopHandler();
   std::string label = args.name;
@@ -45,14 +52,33 @@ int RunConsume(const ConsumeArgs& args) {
     line.push_back('\n');
     std::fwrite(line.data(), 1, line.size(), stdout);
   };
-  Consumer consumer(*session->client, options, sink, [] { std::fflush(stdout); });
-  auto stats = consumer.Run();
-  std::fflush(stdout);
-  if (!stats.ok()) return ReportServiceError(stats.error());
-  std::fprintf(stderr, "%s%s%lld records from %lld shard%s of stream %s%s\n", label.c_str(),
-               label.empty() ? "" : ": ", static_cast<long long>(stats->records),
-               static_cast<long long>(stats->shards_read), stats->shards_read == 1 ? "" : "s",
-               session->stream.c_str(), stats->interrupted ? " (interrupted)" : "");
+  auto flush = [] { std::fflush(stdout); };
+  ConsumeStats stats;
+  std::string via;
+  if (args.consumer.empty()) {
+    Consumer consumer(*session->client, options, sink, flush);
+    auto r = consumer.Run();
+    std::fflush(stdout);
+    if (!r.ok()) return ReportServiceError(r.error());
+    stats = *r;
+  } else {
+    PushOptions push;
+    push.consume = options;
+    push.consumer_name = args.consumer;
+    push.deregister = args.deregister;
+    PushConsumer consumer(*session->client, push, sink, flush);
+    auto r = consumer.Run();
+    std::fflush(stdout);
+    if (!r.ok()) return ReportServiceError(r.error());
+    stats = r->consume;
+    via = " via consumer " + args.consumer + " (" + std::to_string(r->subscriptions) + " subscription" +
+          (r->subscriptions == 1 ? "" : "s") + (r->registered ? ", registered now" : "") +
+          (args.deregister ? ", deregistered" : "") + ")";
+  }
+  std::fprintf(stderr, "%s%s%lld records from %lld shard%s of stream %s%s%s\n", label.c_str(),
+               label.empty() ? "" : ": ", static_cast<long long>(stats.records),
+               static_cast<long long>(stats.shards_read), stats.shards_read == 1 ? "" : "s",
+               session->stream.c_str(), via.c_str(), stats.interrupted ? " (interrupted)" : "");
   return kExitOk;
 }
 
@@ -70,7 +96,16 @@ void AddConsumeCommand(CLI::App& app) {
   sub->add_option("--shard", args->shard, "Shard id to read, or all")->capture_default_str();
   sub->add_option("--max", args->max, "Stop after N records")->check(CLI::NonNegativeNumber);
   sub->add_flag("--follow,!--no-follow", args->follow,
-                "Keep polling for new records (default); --no-follow stops once caught up");
+                "Keep reading new records (default); --no-follow stops once caught up");
+  sub->add_option("--wait-ms", args->wait_ms,
+                  "Polling: long-poll GetRecords up to this long (Runnel's x-runnel-wait-ms "
+                  "header; other servers ignore it); 0: plain polling")
+      ->check(CLI::Range(int64_t{0}, int64_t{5000}))
+      ->capture_default_str();
+  sub->add_option("--consumer", args->consumer,
+                  "Read through SubscribeToShard as enhanced fan-out consumer NAME (registered "
+                  "if needed)");
+  sub->add_flag("--deregister", args->deregister, "With --consumer: deregister the consumer at exit");
   sub->add_option("--format", args->format, "Output: text, or json (one object per line)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

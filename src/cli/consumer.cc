@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <algorithm>
 
 #include "cli/cli_common.h"
 
@@ -63,95 +64,28 @@ Result<StartingPosition, std::string> ParseStartingPosition(std::string_view spe
 }
 
 Consumer::Consumer(KinesisClient& client, ConsumeOptions options, RecordSink sink, PageDone page_done)
-    : client_(client), options_(std::move(options)), sink_(std::move(sink)), page_done_(std::move(page_done)) {}
+    : client_(client),
+      options_(std::move(options)),
+      sink_(std::move(sink)),
+      page_done_(std::move(page_done)),
+      traversal_(client, options_.stream) {}
 
-void Consumer::AddCursor(const std::string& shard_id, StartingPosition start, bool closed) {
-  if (!started_.insert(shard_id).second) return;
-  Cursor c;
-  c.shard_id = shard_id;
-  c.closed = closed;
-  c.start = std::move(start);
-  cursors_.push_back(std::move(c));
-  ++stats_.shards_read;
-}
-
-KinesisResult<void> Consumer::SelectInitialShards() {
-  auto shards = client_.ListShards(options_.stream);
-  if (!shards.ok()) return MakeUnexpected(shards.error());
-  if (options_.shard != "all") {
-    for (const ShardInfo& s : *shards) {
-      if (s.shard_id == options_.shard) {
-        AddCursor(s.shard_id, options_.start, !s.IsOpen());
-        return {};
-      }
-    }
-    return MakeUnexpected(ServiceError{"ResourceNotFoundException",
-                                       "Shard " + options_.shard + " in stream " + options_.stream +
-                                           " not found.",
-                                       400});
+void Consumer::AddCursors(std::vector<ShardStart> shards) {
+  for (ShardStart& s : shards) {
+    Cursor c;
+    c.shard_id = std::move(s.shard_id);
+    c.closed = s.closed;
+    c.start = std::move(s.start);
+    cursors_.push_back(std::move(c));
   }
-  std::set<std::string> listed;
-  for (const ShardInfo& s : *shards) listed.insert(s.shard_id);
-  std::vector<const ShardInfo*> chosen;
-  for (const ShardInfo& s : *shards) {
-    bool root = !listed.count(s.parent_shard_id) && !listed.count(s.adjacent_parent_shard_id);
-    // LATEST reads only what arrives from now on: the open shards are enough.
-    bool wanted = options_.start.type == IteratorType::kLatest ? s.IsOpen() : root;
-    if (wanted) chosen.push_back(&s);
-  }
-  if (options_.start.type == IteratorType::kAtSequenceNumber && chosen.size() > 1) {
-    return MakeUnexpected(ServiceError{"InvalidArgumentException",
-                                       "--from at-sequence needs --shard ID on a stream with more "
-                                       "than one shard",
-                                       400});
-  }
-  for (const ShardInfo* s : chosen) AddCursor(s->shard_id, options_.start, !s->IsOpen());
-  return {};
+  stats_.shards_read = traversal_.shards_started();
 }
 
 bool Consumer::LimitReached() const {
   return options_.max_records > 0 && stats_.records >= options_.max_records;
 }
 
-KinesisResult<void> Consumer::OnShardEnd(Cursor& c, std::vector<ChildShard> children) {
-  c.done = true;
-  finished_.insert(c.shard_id);
-  if (children.empty()) {
-    // Servers that predate ChildShards (kinesalite) only end the shard: find its children in
-    // ListShards by their parent ids.
-    auto shards = client_.ListShards(options_.stream);
-    if (!shards.ok()) return MakeUnexpected(shards.error());
-    for (const ShardInfo& s : *shards) {
-      if (s.parent_shard_id != c.shard_id && s.adjacent_parent_shard_id != c.shard_id) continue;
-      ChildShard child{s.shard_id, {s.parent_shard_id}};
-      if (!s.adjacent_parent_shard_id.empty()) child.parent_shards.push_back(s.adjacent_parent_shard_id);
-      children.push_back(std::move(child));
-    }
-  }
-  for (const ChildShard& child : children) {
-    if (!started_.count(child.shard_id)) pending_children_[child.shard_id] = child.parent_shards;
-  }
-  StartReadyChildren();
-  return {};
-}
-
-void Consumer::StartReadyChildren() {
-  for (auto it = pending_children_.begin(); it != pending_children_.end();) {
-    bool ready = true;
-    for (const std::string& parent : it->second) {
-      // A parent we are not reading (e.g. --shard X and a merge) does not hold the child back.
-      if (started_.count(parent) && !finished_.count(parent)) ready = false;
-    }
-    if (!ready) {
-      ++it;
-      continue;
-    }
-    AddCursor(it->first, StartingPosition{IteratorType::kTrimHorizon, "", 0}, /*closed=*/false);
-    it = pending_children_.erase(it);
-  }
-}
-
-KinesisResult<int64_t> Consumer::Poll(Cursor& c) {
+KinesisResult<int64_t> Consumer::Poll(Cursor& c, int64_t wait_ms) {
   if (!c.iterator) {
     StartingPosition pos = c.start;
     if (!c.last_sequence.empty()) pos = {IteratorType::kAfterSequenceNumber, c.last_sequence, 0};
@@ -161,7 +95,7 @@ KinesisResult<int64_t> Consumer::Poll(Cursor& c) {
   }
   int64_t limit = options_.page_limit;
   if (options_.max_records > 0) limit = std::min(limit, options_.max_records - stats_.records);
-  auto page = client_.GetRecords(*c.iterator, std::max<int64_t>(limit, 1));
+  auto page = client_.GetRecords(*c.iterator, std::max<int64_t>(limit, 1), wait_ms);
   if (!page.ok()) {
     if (page.error().type == "ExpiredIteratorException") {
       c.iterator.reset();  // re-acquired after last_sequence on the next poll
@@ -181,24 +115,38 @@ KinesisResult<int64_t> Consumer::Poll(Cursor& c) {
   c.caught_up = page->records.empty() && page->millis_behind_latest == 0 && !c.closed;
   if (page->next_shard_iterator) {
     c.iterator = std::move(page->next_shard_iterator);
-  } else if (auto r = OnShardEnd(c, std::move(page->child_shards)); !r.ok()) {
-    return MakeUnexpected(r.error());
+  } else {
+    c.done = true;
+    auto children = traversal_.OnShardEnd(c.shard_id, std::move(page->child_shards));
+    if (!children.ok()) return MakeUnexpected(children.error());
+    AddCursors(std::move(children).value());  // may reallocate cursors_: `c` is not used after
   }
   return delivered;
 }
 
 KinesisResult<ConsumeStats> Consumer::Run() {
-  if (auto r = SelectInitialShards(); !r.ok()) return MakeUnexpected(r.error());
+  auto initial = traversal_.SelectInitial(options_.shard, options_.start);
+  if (!initial.ok()) return MakeUnexpected(initial.error());
+  AddCursors(std::move(initial).value());
+  bool idle = false;  // the last round found nothing on any shard
   while (!LimitReached()) {
     if (g_stop_requested.load()) {
       stats_.interrupted = true;
       break;
     }
+    auto round_start = std::chrono::steady_clock::now();
+    int64_t active = 0;
+    for (const Cursor& c : cursors_) active += c.done ? 0 : 1;
+    int64_t wait_ms = 0;
+    if (idle && options_.follow && options_.wait_ms > 0) {
+      wait_ms = active <= 1 ? options_.wait_ms
+                            : std::clamp<int64_t>(options_.idle_sleep_ms / active, 1, options_.wait_ms);
+    }
     int64_t delivered = 0;
     // Index loop: Poll may append child cursors.
     for (size_t i = 0; i < cursors_.size() && !LimitReached() && !g_stop_requested.load(); ++i) {
       if (cursors_[i].done) continue;
-      auto n = Poll(cursors_[i]);
+      auto n = Poll(cursors_[i], wait_ms);
       if (!n.ok()) return MakeUnexpected(n.error());
       delivered += *n;
     }
@@ -210,9 +158,18 @@ KinesisResult<ConsumeStats> Consumer::Run() {
       all_done = false;
       if (!c.caught_up) all_caught_up = false;
     }
-    if (all_done && pending_children_.empty()) break;  // every shard read to its end
-    if (!options_.follow && all_caught_up && pending_children_.empty()) break;
-    if (delivered == 0) SleepUnlessStopped(std::chrono::milliseconds(options_.idle_sleep_ms));
+    if (all_done && !traversal_.has_pending_children()) break;  // every shard read to its end
+    if (!options_.follow && all_caught_up && !traversal_.has_pending_children()) break;
+    idle = delivered == 0;
+    if (idle) {
+      // Whatever the long polls did not already wait (all of it when the server ignores
+      // x-runnel-wait-ms).
+      auto spent = std::chrono::steady_clock::now() - round_start;
+      auto left = std::chrono::milliseconds(options_.idle_sleep_ms) - spent;
+      if (left > std::chrono::milliseconds(0)) {
+        SleepUnlessStopped(std::chrono::duration_cast<std::chrono::milliseconds>(left));
+      }
+    }
   }
   if (g_stop_requested.load()) stats_.interrupted = true;
   return stats_;

@@ -1,7 +1,14 @@
 // Consumer: reads a stream's shards with GetShardIterator/GetRecords, polling them in turn on
 // one thread. It follows NextShardIterator, continues with the child shards of a closed shard
-// once all of the child's parents are finished, and on ExpiredIteratorException re-acquires
-// an AFTER_SEQUENCE_NUMBER iterator at the last record it saw.
+// once all of the child's parents are finished (ShardTraversal), and on
+// ExpiredIteratorException re-acquires an AFTER_SEQUENCE_NUMBER iterator at the last record it
+// saw.
+//
+// Long polling: while following, once a whole round of the shards found nothing, GetRecords
+// carries Runnel's `x-runnel-wait-ms` header, so the server holds an empty answer until
+// records arrive. With several shards each one's wait is cut so that a round waits at most
+// idle_sleep_ms. After an empty round the consumer sleeps whatever is left of idle_sleep_ms,
+// so a server that ignores the header (AWS, kinesalite) is polled exactly as without it.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +21,7 @@
 #include <vector>
 
 #include "cli/kinesis_client.h"
+#include "cli/shard_traversal.h"
 #include "common/result.h"
 
 namespace runnel::cli {
@@ -30,6 +38,7 @@ struct ConsumeOptions {
   bool follow = true;         // false: stop once every shard is caught up
   int64_t page_limit = 10000; // GetRecords Limit
   int64_t idle_sleep_ms = 200;
+  int64_t wait_ms = 1000;      // long-poll wait per GetRecords (x-runnel-wait-ms); 0: off
 };
 
 struct ConsumeStats {
@@ -57,23 +66,17 @@ class Consumer {
     bool caught_up = false;
     bool done = false;
   };
-  KinesisResult<void> SelectInitialShards();
-  void AddCursor(const std::string& shard_id, StartingPosition start, bool closed);
-  // Reads one page of `c`; returns the number of records delivered.
-  KinesisResult<int64_t> Poll(Cursor& c);
-  // Marks `c` finished and queues its children (from ChildShards, else from ListShards).
-  KinesisResult<void> OnShardEnd(Cursor& c, std::vector<ChildShard> children);
-  void StartReadyChildren();
+  void AddCursors(std::vector<ShardStart> shards);
+  // Reads one page of `c` (waiting up to wait_ms for records); returns the records delivered.
+  KinesisResult<int64_t> Poll(Cursor& c, int64_t wait_ms);
   bool LimitReached() const;
 
   KinesisClient& client_;
   ConsumeOptions options_;
   RecordSink sink_;
   PageDone page_done_;
+  ShardTraversal traversal_;
   std::vector<Cursor> cursors_;
-  std::set<std::string> started_;   // shards that have (had) a cursor
-  std::set<std::string> finished_;  // shards read to their end
-  std::map<std::string, std::vector<std::string>> pending_children_;  // child -> parents
   ConsumeStats stats_;
 };
 

@@ -69,6 +69,44 @@ ShardInfo ToShardInfo(simdjson::dom::element s) {
   return shard;
 }
 
+// Records of a GetRecords response or a SubscribeToShardEvent; false if Data is not base64.
+bool ParseRecords(simdjson::dom::element doc, std::vector<Record>* out) {
+  simdjson::dom::array records;
+  if (doc["Records"].get_array().get(records) != simdjson::SUCCESS) return true;
+  out->reserve(records.size());
+  for (auto r : records) {
+    Record rec;
+    rec.sequence_number = GetString(r, "SequenceNumber");
+    rec.partition_key = GetString(r, "PartitionKey");
+    std::string_view data;
+    if (r["Data"].get_string().get(data) == simdjson::SUCCESS) {
+      if (base64::DecodeAppend(data, rec.data).error != base64::DecodeError::kNone) return false;
+    }
+    rec.arrival_ms = static_cast<int64_t>(GetDouble(r, "ApproximateArrivalTimestamp") * 1000.0 + 0.5);
+    out->push_back(std::move(rec));
+  }
+  return true;
+}
+
+std::vector<ChildShard> ParseChildShards(simdjson::dom::element doc) {
+  std::vector<ChildShard> out;
+  simdjson::dom::array children;
+  if (doc["ChildShards"].get_array().get(children) != simdjson::SUCCESS) return out;
+  for (auto c : children) {
+    ChildShard child;
+    child.shard_id = GetString(c, "ShardId");
+    simdjson::dom::array parents;
+    if (c["ParentShards"].get_array().get(parents) == simdjson::SUCCESS) {
+      for (auto p : parents) {
+        std::string_view id;
+        if (p.get_string().get(id) == simdjson::SUCCESS) child.parent_shards.emplace_back(id);
+      }
+    }
+    out.push_back(std::move(child));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view IteratorTypeName(IteratorType type) {
@@ -114,7 +152,8 @@ bool IsRetryable(const ServiceError& error) {
 KinesisClient::KinesisClient(ClientOptions options)
     : options_(std::move(options)), http_(options_.endpoint, options_.timeout) {}
 
-KinesisResult<std::string> KinesisClient::CallOnce(std::string_view action, std::string_view body) {
+KinesisClient::Headers KinesisClient::SignedHeaders(std::string_view action,
+                                                    std::string_view body) const {
   std::string target = std::string(kTargetPrefix) + std::string(action);
   std::string amz_date = sigv4::AmzDate(NowSeconds());
   const Credentials& creds = options_.credentials;
@@ -130,14 +169,19 @@ KinesisResult<std::string> KinesisClient::CallOnce(std::string_view action, std:
   in.region = options_.region;
   sigv4::Signature sig = sigv4::Sign(in, creds);
 
-  std::vector<std::pair<std::string, std::string>> headers = {
-      {"Content-Type", kContentType},
-      {"X-Amz-Target", target},
-      {"X-Amz-Date", amz_date},
-      {"Authorization", sig.authorization},
-      {"User-Agent", "runnel-cli/0.1.0"}};
+  Headers headers = {{"Content-Type", kContentType},
+                     {"X-Amz-Target", target},
+                     {"X-Amz-Date", amz_date},
+                     {"Authorization", sig.authorization},
+                     {"User-Agent", "runnel-cli/0.1.0"}};
   if (!creds.session_token.empty()) headers.emplace_back("X-Amz-Security-Token", creds.session_token);
+  return headers;
+}
 
+KinesisResult<std::string> KinesisClient::CallOnce(std::string_view action, std::string_view body,
+                                                   const Headers& extra) {
+  Headers headers = SignedHeaders(action, body);
+  headers.insert(headers.end(), extra.begin(), extra.end());
   auto res = http_.Post(headers, body);
   if (!res.ok()) {
     return MakeUnexpected(
@@ -147,11 +191,12 @@ KinesisResult<std::string> KinesisClient::CallOnce(std::string_view action, std:
   return std::move(res->body);
 }
 
-KinesisResult<std::string> KinesisClient::Call(std::string_view action, std::string_view body) {
+KinesisResult<std::string> KinesisClient::Call(std::string_view action, std::string_view body,
+                                               const Headers& extra) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   int connection_failures = 0;
   for (int attempt = 1;; ++attempt) {
-    auto res = CallOnce(action, body);
+    auto res = CallOnce(action, body, extra);
     if (res.ok() || attempt >= options_.max_attempts || !IsRetryable(res.error())) return res;
     if (res.error().IsConnectionError() && ++connection_failures >= options_.max_connection_attempts) {
       return res;
@@ -348,54 +393,114 @@ KinesisResult<std::string> KinesisClient::GetShardIterator(std::string_view stre
 }
 
 KinesisResult<GetRecordsResult> KinesisClient::GetRecords(std::string_view shard_iterator,
-                                                          int64_t limit) {
+                                                          int64_t limit, int64_t wait_ms) {
   std::string body;
   JsonWriter(body)
       .BeginObject()
       .Member("ShardIterator", shard_iterator)
       .Member("Limit", limit)
       .EndObject();
-  auto res = Call("GetRecords", body);
+  Headers extra;
+  if (wait_ms > 0) extra.emplace_back("x-runnel-wait-ms", std::to_string(wait_ms));
+  auto res = Call("GetRecords", body, extra);
   if (!res.ok()) return MakeUnexpected(std::move(res).error());
   auto doc = Parse(*res);
   if (!doc.ok()) return MakeUnexpected(doc.error());
   GetRecordsResult out;
-  simdjson::dom::array records;
-  if ((*doc)["Records"].get_array().get(records) == simdjson::SUCCESS) {
-    out.records.reserve(records.size());
-    for (auto r : records) {
-      Record rec;
-      rec.sequence_number = GetString(r, "SequenceNumber");
-      rec.partition_key = GetString(r, "PartitionKey");
-      std::string_view data;
-      if (r["Data"].get_string().get(data) == simdjson::SUCCESS) {
-        if (base64::DecodeAppend(data, rec.data).error != base64::DecodeError::kNone) {
-          return MakeUnexpected(BadResponse("GetRecords", "Data is not base64"));
-        }
-      }
-      rec.arrival_ms = static_cast<int64_t>(GetDouble(r, "ApproximateArrivalTimestamp") * 1000.0 + 0.5);
-      out.records.push_back(std::move(rec));
-    }
-  }
+  if (!ParseRecords(*doc, &out.records)) return MakeUnexpected(BadResponse("GetRecords", "Data is not base64"));
   std::string next = GetString(*doc, "NextShardIterator");
   if (!next.empty()) out.next_shard_iterator = std::move(next);
   out.millis_behind_latest = GetInt(*doc, "MillisBehindLatest");
-  simdjson::dom::array children;
-  if ((*doc)["ChildShards"].get_array().get(children) == simdjson::SUCCESS) {
-    for (auto c : children) {
-      ChildShard child;
-      child.shard_id = GetString(c, "ShardId");
-      simdjson::dom::array parents;
-      if (c["ParentShards"].get_array().get(parents) == simdjson::SUCCESS) {
-        for (auto p : parents) {
-          std::string_view id;
-          if (p.get_string().get(id) == simdjson::SUCCESS) child.parent_shards.emplace_back(id);
-        }
-      }
-      out.child_shards.push_back(std::move(child));
-    }
-  }
+  out.child_shards = ParseChildShards(*doc);
   return out;
+}
+
+namespace {
+
+KinesisResult<StreamConsumer> ParseConsumer(simdjson::dom::element doc, std::string_view member,
+                                            std::string_view action) {
+  simdjson::dom::element c;
+  if (doc[member].get(c) != simdjson::SUCCESS) {
+    return MakeUnexpected(BadResponse(action, "no " + std::string(member)));
+  }
+  StreamConsumer out{GetString(c, "ConsumerName"), GetString(c, "ConsumerARN"),
+                     GetString(c, "ConsumerStatus")};
+  if (out.arn.empty()) return MakeUnexpected(BadResponse(action, "no ConsumerARN"));
+  return out;
+}
+
+}  // namespace
+
+KinesisResult<StreamConsumer> KinesisClient::RegisterStreamConsumer(std::string_view stream_arn,
+                                                                    std::string_view name) {
+  std::string body;
+  JsonWriter(body).BeginObject().Member("StreamARN", stream_arn).Member("ConsumerName", name).EndObject();
+  auto res = Call("RegisterStreamConsumer", body);
+  if (!res.ok()) return MakeUnexpected(std::move(res).error());
+  auto doc = Parse(*res);
+  if (!doc.ok()) return MakeUnexpected(doc.error());
+  return ParseConsumer(*doc, "Consumer", "RegisterStreamConsumer");
+}
+
+KinesisResult<StreamConsumer> KinesisClient::DescribeStreamConsumer(std::string_view stream_arn,
+                                                                    std::string_view name) {
+  std::string body;
+  JsonWriter(body).BeginObject().Member("StreamARN", stream_arn).Member("ConsumerName", name).EndObject();
+  auto res = Call("DescribeStreamConsumer", body);
+  if (!res.ok()) return MakeUnexpected(std::move(res).error());
+  auto doc = Parse(*res);
+  if (!doc.ok()) return MakeUnexpected(doc.error());
+  return ParseConsumer(*doc, "ConsumerDescription", "DescribeStreamConsumer");
+}
+
+KinesisResult<void> KinesisClient::DeregisterStreamConsumer(std::string_view consumer_arn) {
+  std::string body;
+  JsonWriter(body).BeginObject().Member("ConsumerARN", consumer_arn).EndObject();
+  auto res = Call("DeregisterStreamConsumer", body);
+  if (!res.ok()) return MakeUnexpected(std::move(res).error());
+  return {};
+}
+
+KinesisResult<SubscribeToShardEvent> ParseSubscribeToShardEvent(simdjson::dom::parser& parser,
+                                                                std::string_view payload) {
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(payload.data(), payload.size()).get(doc); err || !doc.is_object()) {
+    return MakeUnexpected(BadResponse("SubscribeToShard", "event payload is not a JSON object"));
+  }
+  SubscribeToShardEvent out;
+  if (!ParseRecords(doc, &out.records)) {
+    return MakeUnexpected(BadResponse("SubscribeToShard", "Data is not base64"));
+  }
+  std::string_view cont;
+  if (doc["ContinuationSequenceNumber"].get_string().get(cont) == simdjson::SUCCESS) {
+    out.continuation_sequence_number = std::string(cont);
+  }
+  out.millis_behind_latest = GetInt(doc, "MillisBehindLatest");
+  out.child_shards = ParseChildShards(doc);
+  return out;
+}
+
+int CompareSequenceNumbers(std::string_view a, std::string_view b) {
+  while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
+  while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  int c = a.compare(b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+std::string SubscribeToShardBody(std::string_view consumer_arn, std::string_view shard_id,
+                                 const StartingPosition& position) {
+  std::string body;
+  JsonWriter w(body);
+  w.BeginObject().Member("ConsumerARN", consumer_arn).Member("ShardId", shard_id);
+  w.Key("StartingPosition").BeginObject().Member("Type", IteratorTypeName(position.type));
+  if (position.type == IteratorType::kAtSequenceNumber ||
+      position.type == IteratorType::kAfterSequenceNumber) {
+    w.Member("SequenceNumber", position.sequence_number);
+  }
+  if (position.type == IteratorType::kAtTimestamp) w.Key("Timestamp").TimestampMs(position.timestamp_ms);
+  w.EndObject().EndObject();
+  return body;
 }
 
 }  // namespace runnel::cli

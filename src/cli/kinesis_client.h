@@ -121,14 +121,47 @@ struct GetRecordsResult {
   std::vector<ChildShard> child_shards;
 };
 
+struct StreamConsumer {
+  std::string name;
+  std::string arn;
+  std::string status;  // CREATING, ACTIVE, DELETING
+};
+
+// Parses one SubscribeToShardEvent payload (same record JSON as GetRecords). An absent
+// ContinuationSequenceNumber (the last event of a closed shard) leaves it nullopt.
+struct SubscribeToShardEvent {
+  std::vector<Record> records;
+  std::optional<std::string> continuation_sequence_number;
+  int64_t millis_behind_latest = 0;
+  std::vector<ChildShard> child_shards;
+};
+KinesisResult<SubscribeToShardEvent> ParseSubscribeToShardEvent(simdjson::dom::parser& parser,
+                                                                std::string_view payload);
+
+// Compares two decimal sequence numbers numerically (-1, 0, 1).
+int CompareSequenceNumbers(std::string_view a, std::string_view b);
+
+// The SubscribeToShard request body for `position`.
+std::string SubscribeToShardBody(std::string_view consumer_arn, std::string_view shard_id,
+                                 const StartingPosition& position);
+
 class KinesisClient {
  public:
   explicit KinesisClient(ClientOptions options);
 
   const ClientOptions& options() const { return options_; }
 
-  // One action, signed and retried; returns the response body of the HTTP 200.
-  KinesisResult<std::string> Call(std::string_view action, std::string_view body);
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+
+  // One action, signed and retried; returns the response body of the HTTP 200. `extra`
+  // headers are sent as well, unsigned (e.g. x-runnel-wait-ms).
+  KinesisResult<std::string> Call(std::string_view action, std::string_view body,
+                                  const Headers& extra = {});
+
+  // The headers of a signed request for `action` with `body` (Content-Type, X-Amz-Target,
+  // X-Amz-Date, Authorization, User-Agent, X-Amz-Security-Token if any; not Host or
+  // Content-Length). For requests sent on another connection (SubscribeToShard).
+  Headers SignedHeaders(std::string_view action, std::string_view body) const;
 
   KinesisResult<void> CreateStream(std::string_view stream, int64_t shard_count);
   KinesisResult<void> DeleteStream(std::string_view stream);
@@ -141,10 +174,21 @@ class KinesisClient {
                                              const std::vector<PutRecordsEntry>& entries);
   KinesisResult<std::string> GetShardIterator(std::string_view stream, std::string_view shard_id,
                                               const StartingPosition& position);
-  KinesisResult<GetRecordsResult> GetRecords(std::string_view shard_iterator, int64_t limit);
+  // wait_ms > 0 asks for long polling (Runnel's x-runnel-wait-ms header: an empty answer is
+  // held up to that long until records arrive). Servers that do not know it ignore it.
+  KinesisResult<GetRecordsResult> GetRecords(std::string_view shard_iterator, int64_t limit,
+                                             int64_t wait_ms = 0);
+
+  // Enhanced fan-out consumers.
+  KinesisResult<StreamConsumer> RegisterStreamConsumer(std::string_view stream_arn,
+                                                       std::string_view name);
+  KinesisResult<StreamConsumer> DescribeStreamConsumer(std::string_view stream_arn,
+                                                       std::string_view name);
+  KinesisResult<void> DeregisterStreamConsumer(std::string_view consumer_arn);
 
  private:
-  KinesisResult<std::string> CallOnce(std::string_view action, std::string_view body);
+  KinesisResult<std::string> CallOnce(std::string_view action, std::string_view body,
+                                      const Headers& extra);
   KinesisResult<simdjson::dom::element> Parse(const std::string& body);
 
   ClientOptions options_;

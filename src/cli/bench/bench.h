@@ -41,6 +41,8 @@ struct BenchOptions {
   double rate = 1000;        // fanout: records/s
   int consumers = 4;         // fanout
   int poll_pause_ms = 10;    // fanout: pause after an empty GetRecords
+  int wait_ms = 0;           // fanout: long-poll GetRecords (x-runnel-wait-ms); 0: off
+  bool push = false;         // fanout: SubscribeToShard subscribers instead of polling
 };
 
 // Live counters, read by the progress line.
@@ -81,6 +83,8 @@ struct BenchResult {
   bool fanout = false;
   double rate = 0;
   int consumers = 0;
+  bool push = false;
+  int wait_ms = 0;
   uint64_t produced = 0;
   uint64_t target = 0;         // records the producer should have sent at --rate
   Histogram e2e_us;            // send -> consumer saw it

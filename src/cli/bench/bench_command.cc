@@ -200,6 +200,12 @@ void AddBenchCommand(CLI::App& app) {
   sub->add_option("--consumers", opts->consumers, "fanout: polling consumers")->capture_default_str();
   sub->add_option("--poll-pause-ms", opts->poll_pause_ms, "fanout: pause after an empty GetRecords")
       ->capture_default_str();
+  sub->add_option("--wait-ms", opts->wait_ms,
+                  "fanout: long-poll GetRecords (x-runnel-wait-ms header, Runnel only); 0: plain polling")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 5000));
+  sub->add_flag("--push", opts->push,
+                "fanout: registered consumers reading through SubscribeToShard instead of polling");
   sub->callback([opts] { SetExitCode(Run(*opts)); });
 }
 

@@ -40,8 +40,11 @@ void PrintHuman(const BenchResult& r) {
   std::printf("scenario     %s against %s (stream %s, %d shard%s)\n", r.scenario.c_str(),
               r.endpoint.c_str(), r.stream.c_str(), r.shards, r.shards == 1 ? "" : "s");
   if (r.fanout) {
-    std::printf("setup        1 producer at %.0f records/s of %d B, %d consumers\n", r.rate,
-                r.record_size, r.consumers);
+    std::string mode = r.push ? "push subscribers (SubscribeToShard)"
+                       : r.wait_ms > 0 ? "long-polling consumers (wait " + std::to_string(r.wait_ms) + " ms)"
+                                       : "polling consumers";
+    std::printf("setup        1 producer at %.0f records/s of %d B, %d %s\n", r.rate,
+                r.record_size, r.consumers, mode.c_str());
   } else if (r.prefilled > 0) {
     std::printf("setup        %d B records, GetRecords Limit %d\n", r.record_size, r.records_per_batch);
   } else {
@@ -116,6 +119,8 @@ std::string ToJson(const BenchResult& r) {
   if (r.fanout) {
     Number(w, out, "rate", r.rate, 1);
     w.Member("consumers", int64_t(r.consumers));
+    w.Member("mode", r.push ? "push" : r.wait_ms > 0 ? "long-poll" : "poll");
+    if (r.wait_ms > 0) w.Member("wait_ms", int64_t(r.wait_ms));
     w.Member("produced", int64_t(r.produced));
     w.Member("target", int64_t(r.target));
     Latency(w, out, "e2e_latency_ms", r.e2e_us);

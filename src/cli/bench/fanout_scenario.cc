@@ -1,7 +1,11 @@
-// fanout: one producer paced at --rate records/s, N polling consumers each reading every
-// record of one shard through its own iterator (a pause of --poll-pause-ms after an empty
-// GetRecords). Each record's data starts with its index and the producer's send time, so
-// every consumer measures end-to-end latency and checks exactly-once, in-order delivery.
+// fanout: one producer paced at --rate records/s and N readers of every record of one shard:
+// - polling consumers, each with its own iterator (a pause of --poll-pause-ms after an empty
+//   GetRecords; with --wait-ms N, long polling through x-runnel-wait-ms instead), or
+// - with --push, subscribers: N registered consumers (bench-sub-<i>), one SubscribeToShard
+//   each (EventStreamCall, all on the generator's io_context), from TRIM_HORIZON; the producer
+//   starts once every subscription has delivered its first event.
+// Each record's data starts with its index and the producer's send time, so every reader
+// measures end-to-end latency and checks exactly-once, in-order delivery.
 //
 // The producer keeps one request in flight (so the stream order is the index order): at each
 // step it sends every record that is due, as PutRecord when one is due, else PutRecords. All
@@ -10,7 +14,9 @@
 #include <simdjson.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -18,6 +24,8 @@
 #include "cli/bench/bench.h"
 #include "cli/bench/load_connection.h"
 #include "cli/cli_common.h"
+#include "cli/event_stream_call.h"
+#include "cli/push_consumer.h"
 #include "common/base64.h"
 
 namespace runnel::cli::bench {
@@ -29,15 +37,56 @@ int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
 }
 
+// Checks one delivered record (its index and send time) against what the reader expects.
+struct Tally {
+  Histogram e2e_us;
+  uint64_t next_index = 0;  // the index this reader expects next
+  uint64_t received = 0, missing = 0, duplicates = 0;
+
+  // Returns false if `decoded` is not a fan-out record.
+  bool Record(std::string_view decoded, int64_t now_us) {
+    if (decoded.size() < 16) return false;
+    uint64_t index;
+    int64_t sent_us;
+    std::memcpy(&index, decoded.data(), 8);
+    std::memcpy(&sent_us, decoded.data() + 8, 8);
+    ++received;
+    e2e_us.Record(static_cast<uint64_t>(std::max<int64_t>(0, now_us - sent_us)));
+    if (index == next_index) {
+      ++next_index;
+    } else if (index > next_index) {
+      missing += index - next_index;
+      next_index = index + 1;
+    } else {
+      ++duplicates;
+    }
+    return true;
+  }
+};
+
 struct Consumer {
   std::shared_ptr<LoadConnection> conn;
   std::shared_ptr<boost::asio::steady_timer> timer;
   simdjson::dom::parser parser;
   std::string iterator, body, head, decoded, json_copy;
   Clock::time_point sent;
-  Histogram e2e_us;
-  uint64_t next_index = 0;  // the index this consumer expects next
-  uint64_t received = 0, missing = 0, duplicates = 0, errors = 0, requests = 0;
+  Tally tally;
+  uint64_t errors = 0, requests = 0;
+  bool finished = false;
+  std::string first_error;
+};
+
+// A push subscriber. Its state is touched only on its call's strand.
+struct Subscriber {
+  boost::asio::any_io_executor strand;
+  std::string consumer_arn;
+  std::shared_ptr<EventStreamCall> call;
+  std::shared_ptr<boost::asio::steady_timer> timer;  // on `strand`
+  std::string request, continuation, decoded;
+  simdjson::dom::parser parser;
+  Tally tally;
+  uint64_t errors = 0;
+  bool ready = false;     // got its first SubscribeToShardEvent
   bool finished = false;
   std::string first_error;
 };
@@ -46,14 +95,20 @@ class Fanout {
  public:
   Fanout(BenchContext& ctx, const std::string& stream, uint64_t total, int size)
       : ctx_(ctx), stream_(stream), total_(total), size_(std::max(size, 16)) {
+    if (ctx.options.wait_ms > 0) wait_header_ = fmt::format("x-runnel-wait-ms: {}\r\n", ctx.options.wait_ms);
     std::mt19937_64 rng(std::random_device{}());
     AppendRandomBytes(rng, size_, padding_);
   }
 
-  void Run(std::vector<std::string> iterators, BenchResult& result) {
+  // Polling consumers (one iterator each) or, when `subscriber_arns` is not empty, push
+  // subscribers of `shard_id`.
+  void Run(std::vector<std::string> iterators, std::vector<std::string> subscriber_arns,
+           const std::string& shard_id, BenchResult& result) {
     boost::asio::io_context ioc;
+    ioc_ = &ioc;
     producer_ = std::make_shared<LoadConnection>(ioc, ctx_.tcp_endpoint);
-    producer_timer_ = std::make_shared<boost::asio::steady_timer>(ioc);
+    producer_strand_ = boost::asio::make_strand(ioc);
+    producer_timer_ = std::make_shared<boost::asio::steady_timer>(producer_strand_);
     consumers_ = std::vector<Consumer>(iterators.size());
     for (size_t i = 0; i < consumers_.size(); ++i) {
       Consumer& c = consumers_[i];
@@ -62,9 +117,24 @@ class Fanout {
       c.iterator = std::move(iterators[i]);
       Poll(c);
     }
-    start_ = Clock::now();
+    shard_id_ = shard_id;
+    subscribers_ = std::vector<Subscriber>(subscriber_arns.size());
+    for (size_t i = 0; i < subscribers_.size(); ++i) {
+      subscribers_[i].strand = boost::asio::make_strand(ioc);
+      subscribers_[i].timer = std::make_shared<boost::asio::steady_timer>(subscribers_[i].strand);
+      subscribers_[i].consumer_arn = std::move(subscriber_arns[i]);
+      Subscribe(subscribers_[i]);
+    }
+    if (subscribers_.empty()) {
+      StartProducer();
+    } else {
+      // The producer starts when every subscription is up (or after 30 s, regardless).
+      producer_timer_->expires_after(std::chrono::seconds(30));
+      producer_timer_->async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) StartProducerOnStrand();
+      });
+    }
     CpuUsage cpu0 = CpuUsage::Now();
-    ProducerStep();
     RunIoContext(ioc, ctx_.options.threads);
     CpuUsage cpu1 = CpuUsage::Now();
     result.wall_s = std::chrono::duration<double>(producer_end_ - start_).count();
@@ -78,17 +148,25 @@ class Fanout {
     result.http_errors = put_errors_;
     result.first_error = put_first_error_;
     bool all_finished = true;
+    auto add = [&](Tally& t, uint64_t errors, const std::string& first_error, bool finished) {
+      result.e2e_us.Merge(t.e2e_us);
+      t.missing += sent_ > t.next_index ? sent_ - t.next_index : 0;
+      result.missing += t.missing;
+      result.duplicates += t.duplicates;
+      result.transport_errors += errors;
+      if (result.first_error.empty()) result.first_error = first_error;
+      all_finished = all_finished && finished;
+    };
     for (Consumer& c : consumers_) {
-      result.e2e_us.Merge(c.e2e_us);
-      c.missing += sent_ > c.next_index ? sent_ - c.next_index : 0;
-      result.missing += c.missing;
-      result.duplicates += c.duplicates;
-      result.transport_errors += c.errors;
-      if (result.first_error.empty()) result.first_error = c.first_error;
-      all_finished = all_finished && c.finished;
+      add(c.tally, c.errors, c.first_error, c.finished);
       c.conn->Close();
       c.conn.reset();
       c.timer.reset();
+    }
+    for (Subscriber& s : subscribers_) {
+      add(s.tally, s.errors, s.first_error, s.finished);
+      s.call.reset();
+      s.timer.reset();
     }
     producer_->Close();
     producer_.reset();
@@ -108,6 +186,19 @@ class Fanout {
     base64::EncodeAppend(data, out);
   }
 
+  // From anywhere: starts the producer (once) on its strand.
+  void StartProducer() {
+    boost::asio::post(producer_strand_, [this] { StartProducerOnStrand(); });
+  }
+
+  void StartProducerOnStrand() {
+    if (producer_started_) return;
+    producer_started_ = true;
+    producer_timer_->cancel();  // the 30 s start-up limit
+    start_ = Clock::now();
+    ProducerStep();
+  }
+
   void ProducerStep() {
     // Stops at the target count or, when the server cannot keep up, at the end of --duration
     // (the shortfall is reported; it is not a delivery failure).
@@ -117,6 +208,7 @@ class Fanout {
     if (g_stop_requested.load() || sent_ >= total_ || out_of_time) {
       producer_end_ = Clock::now();
       producer_done_.store(true);
+      OnProducerDone();
       return;
     }
     double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
@@ -189,7 +281,7 @@ class Fanout {
     c.body += "{\"ShardIterator\":";
     AppendJsonString(c.iterator, c.body);
     c.body += fmt::format(",\"Limit\":{}}}", ctx_.options.limit);
-    c.head = ctx_.builder->Head("GetRecords", c.body);
+    c.head = ctx_.builder->Head("GetRecords", c.body, wait_header_);
     c.sent = Clock::now();
     c.conn->Exchange(c.head, c.body, [this, &c](const LoadResponse& r) { OnRecords(c, r); });
   }
@@ -225,22 +317,7 @@ class Fanout {
         if (rec["Data"].get_string().get(data_b64) != simdjson::SUCCESS) continue;
         c.decoded.clear();
         base64::DecodeAppend(data_b64, c.decoded);
-        if (c.decoded.size() < 16) continue;
-        uint64_t index;
-        int64_t sent_us;
-        std::memcpy(&index, c.decoded.data(), 8);
-        std::memcpy(&sent_us, c.decoded.data() + 8, 8);
-        ++n;
-        ++c.received;
-        c.e2e_us.Record(static_cast<uint64_t>(std::max<int64_t>(0, now_us - sent_us)));
-        if (index == c.next_index) {
-          ++c.next_index;
-        } else if (index > c.next_index) {
-          c.missing += index - c.next_index;
-          c.next_index = index + 1;
-        } else {
-          ++c.duplicates;
-        }
+        if (c.tally.Record(c.decoded, now_us)) ++n;
       }
     }
     std::string_view next;
@@ -250,14 +327,117 @@ class Fanout {
     }
     c.iterator.assign(next);
     bool producer_done = producer_done_.load();
-    if (producer_done && c.next_index >= sent_) {
+    if (producer_done && c.tally.next_index >= sent_) {
       c.finished = true;
       return;
     }
     if (n > 0) return Poll(c);
     if (producer_done && Clock::now() - producer_end_ > std::chrono::seconds(10)) return;  // give up
     if (g_stop_requested.load() && !producer_done) return;
+    if (ctx_.options.wait_ms > 0) {
+      // Long polling: the server already waited; pause only for what is left of the pause
+      // (all of it when the server ignores x-runnel-wait-ms).
+      auto left = std::chrono::milliseconds(ctx_.options.poll_pause_ms) - (Clock::now() - c.sent);
+      if (left <= Clock::duration::zero()) return Poll(c);
+      return PauseThenPoll(c, std::chrono::duration_cast<std::chrono::milliseconds>(left));
+    }
     PauseThenPoll(c, std::chrono::milliseconds(ctx_.options.poll_pause_ms));
+  }
+
+  // --- push subscribers ---
+
+  void Subscribe(Subscriber& s) {
+    StartingPosition pos{IteratorType::kTrimHorizon, "", 0};
+    if (!s.continuation.empty()) pos = {IteratorType::kAfterSequenceNumber, s.continuation, 0};
+    std::string body = SubscribeToShardBody(s.consumer_arn, shard_id_, pos);
+    s.request = ctx_.builder->Head("SubscribeToShard", body) + body;
+    s.call = std::make_shared<EventStreamCall>(s.strand, ctx_.tcp_endpoint, std::chrono::milliseconds(0));
+    EventStreamCall::Handlers h;
+    h.on_rejected = [this, &s](int status, const std::string& body) {
+      SubscriberFailed(s, fmt::format("SubscribeToShard HTTP {}: {}", status, body.substr(0, 300)));
+    };
+    h.on_message = [this, &s](EventMessage& m) { OnPushMessage(s, m); };
+    h.on_end = [this, &s](const std::string& error) {
+      if (s.finished) return;
+      if (error.empty()) return Subscribe(s);  // the subscription's time is up: renew it
+      SubscriberFailed(s, "SubscribeToShard: " + error);
+    };
+    s.call->Start(s.request, std::move(h));
+  }
+
+  void SubscriberFailed(Subscriber& s, const std::string& what) {
+    ++s.errors;
+    ctx_.live.errors.fetch_add(1, std::memory_order_relaxed);
+    if (s.first_error.empty()) s.first_error = what;
+    if (s.errors > 100 || s.finished) return;
+    s.timer->expires_after(std::chrono::milliseconds(200));
+    s.timer->async_wait([this, &s](const boost::system::error_code& ec) {
+      if (!ec && !s.finished) Subscribe(s);
+    });
+  }
+
+  void OnPushMessage(Subscriber& s, EventMessage& m) {
+    int64_t now_us = NowUs();
+    std::string_view type = m.Header(":message-type");
+    if (type != "event") {
+      s.call->Cancel();
+      return SubscriberFailed(s, fmt::format("{} {}{}: {}", type, m.Header(":exception-type"),
+                                             m.Header(":error-code"), m.payload.substr(0, 300)));
+    }
+    if (m.Header(":event-type") != "SubscribeToShardEvent") return;  // initial-response
+    simdjson::dom::element doc;
+    if (s.parser.parse(m.payload).get(doc) != simdjson::SUCCESS) {
+      s.call->Cancel();
+      return SubscriberFailed(s, "SubscribeToShard: unparsable event");
+    }
+    simdjson::dom::array records;
+    if (doc["Records"].get_array().get(records) == simdjson::SUCCESS) {
+      for (simdjson::dom::element rec : records) {
+        std::string_view data_b64;
+        if (rec["Data"].get_string().get(data_b64) != simdjson::SUCCESS) continue;
+        s.decoded.clear();
+        base64::DecodeAppend(data_b64, s.decoded);
+        s.tally.Record(s.decoded, now_us);
+      }
+    }
+    std::string_view cont;
+    if (doc["ContinuationSequenceNumber"].get_string().get(cont) == simdjson::SUCCESS) {
+      s.continuation.assign(cont);
+    } else {
+      s.finished = true;  // shard end: nothing more will come
+      s.call->Cancel();
+      return;
+    }
+    if (!s.ready) {
+      s.ready = true;
+      if (ready_.fetch_add(1) + 1 == subscribers_.size()) StartProducer();
+    }
+    CheckSubscriberDone(s);
+  }
+
+  // On the subscriber's strand.
+  void CheckSubscriberDone(Subscriber& s) {
+    if (s.finished || !producer_done_.load()) return;
+    if (s.tally.next_index < sent_.load() && !giving_up_.load()) return;
+    s.finished = true;  // (when giving up, the shortfall is counted as missing)
+    s.timer->cancel();
+    s.call->Cancel();
+  }
+
+  void OnProducerDone() {
+    for (Subscriber& s : subscribers_) {
+      boost::asio::post(s.strand, [this, &s] { CheckSubscriberDone(s); });
+    }
+    if (subscribers_.empty()) return;
+    // Subscribers that still miss records 10 s later give up (the shortfall shows as missing).
+    producer_timer_->expires_after(std::chrono::seconds(10));
+    producer_timer_->async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      giving_up_.store(true);
+      for (Subscriber& s : subscribers_) {
+        boost::asio::post(s.strand, [this, &s] { CheckSubscriberDone(s); });
+      }
+    });
   }
 
   BenchContext& ctx_;
@@ -265,6 +445,7 @@ class Fanout {
   uint64_t total_;
   int size_;
   std::string padding_;
+  std::string wait_header_;  // "x-runnel-wait-ms: N\r\n" with --wait-ms
   Clock::time_point start_, producer_end_;
   std::shared_ptr<LoadConnection> producer_;
   std::shared_ptr<boost::asio::steady_timer> producer_timer_;
@@ -277,7 +458,43 @@ class Fanout {
   Histogram put_latency_us_;
   std::string put_first_error_;
   std::vector<Consumer> consumers_;
+  boost::asio::io_context* ioc_ = nullptr;
+  std::string shard_id_;
+  std::vector<Subscriber> subscribers_;
+  std::atomic<size_t> ready_{0};
+  boost::asio::any_io_executor producer_strand_;
+  bool producer_started_ = false;  // on producer_strand_
+  std::atomic<bool> giving_up_{false};
 };
+
+}  // namespace
+
+namespace {
+
+// Registers consumers bench-sub-0 .. bench-sub-<n-1> on the stream and waits until they are
+// ACTIVE (AWS allows 5 CREATING at a time: registered in waves of at most 5).
+std::string RegisterSubscribers(BenchContext& ctx, const std::string& stream, int n,
+                                std::vector<std::string>* arns) {
+  auto summary = ctx.control->DescribeStreamSummary(stream);
+  if (!summary.ok()) return fmt::format("DescribeStreamSummary: {}: {}", summary.error().type, summary.error().message);
+  for (int i = 0; i < n; i += 5) {
+    std::vector<std::string> names;
+    for (int j = i; j < std::min(n, i + 5); ++j) names.push_back(fmt::format("bench-sub-{}", j));
+    for (const std::string& name : names) {
+      auto r = ctx.control->RegisterStreamConsumer(summary->stream_arn, name);
+      if (!r.ok() && r.error().type != "ResourceInUseException")
+        return fmt::format("RegisterStreamConsumer {} ({} of {}): {}: {}", name, arns->size() + 1, n,
+                           r.error().type, r.error().message);
+    }
+    for (const std::string& name : names) {
+      bool registered = false;
+      auto c = EnsureStreamConsumer(*ctx.control, summary->stream_arn, name, std::chrono::seconds(60), &registered);
+      if (!c.ok()) return fmt::format("consumer {}: {}: {}", name, c.error().type, c.error().message);
+      arns->push_back(c->arn);
+    }
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -287,17 +504,24 @@ std::string RunFanoutScenario(BenchContext& ctx, BenchResult& result,
   result.fanout = true;
   result.rate = o.rate;
   result.consumers = o.consumers;
+  result.push = o.push;
+  result.wait_ms = o.push ? 0 : o.wait_ms;
   if (shard_ids.size() != 1) return "fanout needs a 1-shard stream (--shards 1)";
-  std::vector<std::string> iterators;
-  for (int i = 0; i < o.consumers; ++i) {
-    auto it = ctx.control->GetShardIterator(result.stream, shard_ids[0], StartingPosition{});
-    if (!it.ok()) return fmt::format("GetShardIterator: {}: {}", it.error().type, it.error().message);
-    iterators.push_back(std::move(*it));
+  std::vector<std::string> iterators, subscriber_arns;
+  if (o.push) {
+    std::string failure = RegisterSubscribers(ctx, result.stream, o.consumers, &subscriber_arns);
+    if (!failure.empty()) return failure;
+  } else {
+    for (int i = 0; i < o.consumers; ++i) {
+      auto it = ctx.control->GetShardIterator(result.stream, shard_ids[0], StartingPosition{});
+      if (!it.ok()) return fmt::format("GetShardIterator: {}: {}", it.error().type, it.error().message);
+      iterators.push_back(std::move(*it));
+    }
   }
   uint64_t total = o.count > 0 ? uint64_t(o.count) : uint64_t(o.rate * o.duration_s);
   ProgressLine progress(ctx, result.scenario, o.progress);
   Fanout fanout(ctx, result.stream, total, result.record_size);
-  fanout.Run(std::move(iterators), result);
+  fanout.Run(std::move(iterators), std::move(subscriber_arns), shard_ids[0], result);
   if (result.verified && result.produced < total)
     return fmt::format("the producer fell behind: {} of {} records in {:.1f} s (delivery of those was OK)",
                        result.produced, total, result.wall_s);

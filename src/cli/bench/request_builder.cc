@@ -24,7 +24,8 @@ RequestBuilder::RequestBuilder(std::string host_header, std::string region, Sign
       date, date.substr(0, 8), region_);
 }
 
-std::string RequestBuilder::Head(std::string_view action, std::string_view body) const {
+std::string RequestBuilder::Head(std::string_view action, std::string_view body,
+                                 std::string_view extra_headers) const {
   std::string head;
   head.reserve(512);
   head += "POST / HTTP/1.1\r\nHost: ";
@@ -55,6 +56,7 @@ std::string RequestBuilder::Head(std::string_view action, std::string_view body)
       head += "X-Amz-Security-Token: " + credentials_.session_token + "\r\n";
     head += "Authorization: " + sig.authorization + "\r\n";
   }
+  head += extra_headers;
   head += "Content-Length: ";
   head += std::to_string(body.size());
   head += "\r\n\r\n";

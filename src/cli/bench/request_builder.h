@@ -21,7 +21,9 @@ class RequestBuilder {
 
   // The request head (request line + headers + blank line) for `action` with `body`.
   // kDummy: cheap, no hashing. kSigV4: signs with the current time (hashes the body).
-  std::string Head(std::string_view action, std::string_view body) const;
+  // `extra_headers`: complete header lines ("Name: value\r\n...") added unsigned.
+  std::string Head(std::string_view action, std::string_view body,
+                   std::string_view extra_headers = {}) const;
   Signing signing() const { return signing_; }
 
  private:
