@@ -29,6 +29,8 @@ struct BenchOptions {
   bool json = false;
   bool progress = false;     // force the progress line even when stderr is not a TTY
   bool sign = false;
+  bool http2 = false;        // h2c (prior knowledge) instead of HTTP/1.1
+  int streams_per_connection = 1;  // h2c: requests in flight per connection
   int threads = 2;           // io_context threads
   int records_per_batch = 500;
   int record_size = -1;      // -1: the scenario's default
@@ -64,6 +66,8 @@ struct BenchResult {
   std::string stream;
   int shards = 1;
   int connections = 0;
+  std::string protocol = "http/1.1";  // or "h2c"
+  int streams_per_connection = 1;
   int record_size = 0;
   int records_per_batch = 0;
   double wall_s = 0;           // measured phase only

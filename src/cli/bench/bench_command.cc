@@ -10,6 +10,7 @@
 #include <random>
 
 #include "cli/bench/bench.h"
+#include "cli/bench/load_connection_factory.h"
 #include "cli/cli_common.h"
 
 namespace runnel::cli::bench {
@@ -51,6 +52,8 @@ int Run(BenchOptions o) {
   if (endpoint->scheme != "http") return ReportUsageError("bench supports http:// endpoints only");
   if (o.threads < 1 || o.shards < 1 || o.consumers < 1 || o.rate <= 0 || o.passes < 1)
     return ReportUsageError("--threads, --shards, --consumers, --rate and --passes must be positive");
+  if (o.streams_per_connection > 1 && !o.http2)
+    return ReportUsageError("--streams-per-connection needs --http2 (HTTP/1.1 has one request in flight)");
 
   BenchContext ctx;
   ctx.options = o;
@@ -81,6 +84,8 @@ int Run(BenchOptions o) {
   result.shards = o.shards;
   result.record_size = o.record_size > 0 ? o.record_size : def->record_size;
   result.connections = o.connections > 0 ? o.connections : def->connections;
+  result.protocol = ProtocolName(o);
+  result.streams_per_connection = o.streams_per_connection;
   result.stream = o.stream.empty()
                       ? fmt::format("bench-{}-{:08x}", o.scenario, std::random_device{}())
                       : o.stream;
@@ -182,6 +187,12 @@ void AddBenchCommand(CLI::App& app) {
   sub->add_flag("--progress", opts->progress, "Print a progress line on stderr even when it is not a TTY");
   sub->add_flag("--sign", opts->sign, "SigV4-sign every request (default: a fixed dummy Authorization header)");
   sub->add_option("--threads", opts->threads, "I/O threads of the generator")->capture_default_str();
+  sub->add_flag("--http2", opts->http2,
+                "HTTP/2 cleartext (h2c, prior knowledge) instead of HTTP/1.1 keep-alive");
+  sub->add_option("--streams-per-connection", opts->streams_per_connection,
+                  "--http2: requests in flight on each connection (multiplexed streams)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   sub->add_option("--records-per-batch", opts->records_per_batch, "put-records: records per PutRecords")
       ->capture_default_str()
       ->check(CLI::Range(1, 500));

@@ -51,6 +51,9 @@ void PrintHuman(const BenchResult& r) {
     std::printf("setup        %d B records, %d per request, %d connection%s\n", r.record_size,
                 r.records_per_batch, r.connections, r.connections == 1 ? "" : "s");
   }
+  std::printf("protocol     %s", r.protocol.c_str());
+  if (r.streams_per_connection > 1) std::printf(", %d streams per connection", r.streams_per_connection);
+  std::printf("\n");
   if (r.prefilled > 0)
     std::printf("prefill      %llu records in %.2f s (%.0f records/s)\n",
                 static_cast<unsigned long long>(r.prefilled), r.prefill_s,
@@ -88,6 +91,8 @@ std::string ToJson(const BenchResult& r) {
   w.Member("endpoint", r.endpoint);
   w.Member("stream", r.stream);
   w.Member("shards", int64_t(r.shards));
+  w.Member("protocol", r.protocol);
+  w.Member("streams_per_connection", int64_t(r.streams_per_connection));
   w.Member("record_size", int64_t(r.record_size));
   if (!r.fanout) {
     w.Member("records_per_request", int64_t(r.records_per_batch));

@@ -7,7 +7,7 @@
 #include <chrono>
 
 #include "cli/bench/bench.h"
-#include "cli/bench/load_connection.h"
+#include "cli/bench/load_connection_factory.h"
 
 namespace runnel::cli::bench {
 namespace {
@@ -36,7 +36,7 @@ std::string_view StringMember(std::string_view body, std::string_view quoted_key
 }
 
 struct Reader {
-  std::shared_ptr<LoadConnection> conn;
+  std::shared_ptr<BenchConnection> conn;
   std::string iterator;
   std::string body;
   std::string head;
@@ -54,8 +54,9 @@ class ReadPass {
   void Run(std::vector<std::string> iterators, BenchResult& result) {
     boost::asio::io_context ioc;
     readers_.resize(iterators.size());
+    LoadConnectionFactory connections(ioc, ctx_);
     for (size_t i = 0; i < readers_.size(); ++i) {
-      readers_[i].conn = std::make_shared<LoadConnection>(ioc, ctx_.tcp_endpoint);
+      readers_[i].conn = connections.Make();
       readers_[i].iterator = std::move(iterators[i]);
       Issue(readers_[i]);
     }

@@ -1,5 +1,9 @@
-// LoadConnection: one keep-alive HTTP/1.1 connection of the load generator, driven by
-// Boost.Asio callbacks. One request is in flight at a time; it is written with one gather
+// BenchConnection: one request slot of the load generator (one request in flight at a time),
+// driven by Boost.Asio callbacks. LoadConnection is one keep-alive HTTP/1.1 connection;
+// H2StreamSlot (h2_load_connection.h) is one of several slots multiplexed on an h2c session.
+// Scenarios build them through LoadConnectionFactory (load_connection_factory.h).
+//
+// LoadConnection (HTTP/1.1): One request is in flight at a time; it is written with one gather
 // write (head + body, no copy) and the response is parsed only as far as needed: the status
 // code, Content-Length or chunked framing, and the body bytes.
 //
@@ -26,17 +30,26 @@ struct LoadResponse {
   std::string error;          // transport failure text
 };
 
-class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
+class BenchConnection {
  public:
   using Done = std::function<void(const LoadResponse&)>;
+  virtual ~BenchConnection() = default;
 
+  // Sends `head` (the HTTP/1.1 request line and headers, ending in an empty line, as
+  // RequestBuilder renders it) and `body`, then reads one response. REQUIRES: head and body
+  // stay valid until `done` runs; no other exchange is in flight on this slot.
+  virtual void Exchange(std::string_view head, std::string_view body, Done done) = 0;
+  // Closes the underlying socket (for h2c: the whole session). The next Exchange reconnects.
+  virtual void Close() = 0;
+};
+
+class LoadConnection final : public BenchConnection,
+                             public std::enable_shared_from_this<LoadConnection> {
+ public:
   LoadConnection(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint);
 
-  // Sends `head` (the request line and headers, ending in an empty line) and `body`, then
-  // reads one response. REQUIRES: head and body stay valid until `done` runs; no other
-  // exchange is in flight.
-  void Exchange(std::string_view head, std::string_view body, Done done);
-  void Close();
+  void Exchange(std::string_view head, std::string_view body, Done done) override;
+  void Close() override;
 
  private:
   void Write();

@@ -12,7 +12,7 @@
 #include <random>
 
 #include "cli/bench/bench.h"
-#include "cli/bench/load_connection.h"
+#include "cli/bench/load_connection_factory.h"
 #include "cli/cli_common.h"
 #include "common/base64.h"
 
@@ -29,7 +29,7 @@ struct PutBody {
 };
 
 struct PutWorker {
-  std::shared_ptr<LoadConnection> conn;
+  std::shared_ptr<BenchConnection> conn;
   std::shared_ptr<boost::asio::steady_timer> backoff;
   Histogram latency_us;
   size_t next = 0;
@@ -106,8 +106,9 @@ class PutLoad {
 
   void Run(BenchResult& result) {
     boost::asio::io_context ioc;
+    LoadConnectionFactory connections(ioc, ctx_);
     for (size_t i = 0; i < workers_.size(); ++i) {
-      workers_[i].conn = std::make_shared<LoadConnection>(ioc, ctx_.tcp_endpoint);
+      workers_[i].conn = connections.Make();
       workers_[i].backoff = std::make_shared<boost::asio::steady_timer>(ioc);
       workers_[i].next = i % bodies_.size();
       Issue(workers_[i]);
@@ -241,7 +242,9 @@ std::string RunPutScenario(BenchContext& ctx, bool batched, BenchResult& result)
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(o.duration_s));
   ProgressLine progress(ctx, result.scenario, o.progress);
-  PutLoad load(ctx, std::move(bodies), batched, result.connections, deadline, o.count);
+  // h2c: --streams-per-connection requests in flight on each connection.
+  PutLoad load(ctx, std::move(bodies), batched, result.connections * o.streams_per_connection,
+               deadline, o.count);
   load.Run(result);
   return "";
 }
@@ -252,8 +255,8 @@ uint64_t Prefill(BenchContext& ctx, int64_t count, int size, int connections,
   tmp.stream = result.stream;
   auto bodies = BuildBodies(ctx, result.stream, /*batched=*/true, 500, size, 4);
   ProgressLine progress(ctx, "prefill", ctx.options.progress);
-  PutLoad load(ctx, std::move(bodies), /*batched=*/true, connections, Clock::time_point::max(),
-               count);
+  PutLoad load(ctx, std::move(bodies), /*batched=*/true,
+               connections * ctx.options.streams_per_connection, Clock::time_point::max(), count);
   load.Run(tmp);
   result.prefill_s = tmp.wall_s;
   result.transport_errors += tmp.transport_errors;
