@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include "api/cbor_transcode.h"
 #include "common/json_writer.h"
 
 namespace runnel::api {
@@ -62,15 +63,42 @@ std::string EventFrame(std::string_view event_type, std::string_view payload,
   return EncodeEventMessage(headers, payload);
 }
 
-std::string InitialResponseFrame() { return EventFrame("initial-response", "{}"); }
+namespace {
 
-std::string ExceptionFrame(std::string_view type, std::string_view message) {
+constexpr std::string_view kJsonPayload = "application/json";
+
+std::string_view ContentTypeOf(PayloadEncoding encoding) {
+  return encoding == PayloadEncoding::kCbor ? kCborContentType : kJsonPayload;
+}
+
+}  // namespace
+
+std::string EventFrameFromJson(std::string_view event_type, std::string_view json,
+                               PayloadEncoding encoding) {
+  if (encoding == PayloadEncoding::kJson) return EventFrame(event_type, json, kJsonPayload);
+  std::string cbor;
+  cbor.reserve(json.size());
+  JsonToCbor(json, cbor);  // our own JSON: always parses
+  return EventFrame(event_type, cbor, kCborContentType);
+}
+
+std::string InitialResponseFrame(PayloadEncoding encoding) {
+  return EventFrameFromJson("initial-response", "{}", encoding);
+}
+
+std::string ExceptionFrame(std::string_view type, std::string_view message,
+                           PayloadEncoding encoding) {
   std::string payload;
   JsonWriter w(payload);
   w.BeginObject().Member("message", message).EndObject();
+  if (encoding == PayloadEncoding::kCbor) {
+    std::string cbor;
+    JsonToCbor(payload, cbor);
+    payload = std::move(cbor);
+  }
   const EventHeader headers[] = {{":message-type", "exception"},
                                  {":exception-type", type},
-                                 {":content-type", "application/json"}};
+                                 {":content-type", ContentTypeOf(encoding)}};
   return EncodeEventMessage(headers, payload);
 }
 

@@ -41,6 +41,8 @@ class ResponseStream {
   // Queues `bytes` for the client. `written(true)` runs once they have been handed to the
   // socket / accepted by HTTP/2 flow control, so a producer that waits for it before writing
   // more never makes the server buffer without bound. `written(false)`: the client is gone.
+  // Empty `bytes` send nothing: `written` just runs on the connection's thread (a way for a
+  // producer woken elsewhere to move its work there).
   virtual void Write(std::string bytes, std::function<void(bool ok)> written) = 0;
   // Ends the body (HTTP/1.1: last chunk; HTTP/2: END_STREAM). Idempotent.
   virtual void Finish() = 0;

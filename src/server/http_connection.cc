@@ -353,6 +353,17 @@ void HttpConnection<Stream>::StartStreaming(api::ApiResponse response) {
   chunks_.push_back(Chunk{std::move(header_), nullptr, /*raw=*/true, /*last=*/false});
   header_ = std::string();
   WriteNextChunk();
+  // Notice a client that goes away while the body streams (idle subscriptions write rarely):
+  // readable with nothing to read is EOF. Bytes of a next request are left for ReadRequest.
+  TcpLayer(stream_).socket().async_wait(
+      net::socket_base::wait_read,
+      [self = this->shared_from_this(), key = sequence_](beast::error_code ec) {
+        if (self->state_ != State::kStreaming || self->sequence_ != key) return;
+        beast::error_code available_ec;
+        const size_t n = TcpLayer(self->stream_).socket().available(available_ec);
+        if (!ec && !available_ec && n > 0) return;
+        self->Finish();
+      });
   auto stream = std::make_shared<PostedResponseStream<HttpConnection, uint64_t>>(
       this->shared_from_this(), sequence_);
   try {

@@ -35,6 +35,7 @@ struct ServeFlags {
   uint64_t segment_bytes = 64ull << 20;
   uint32_t shard_limit = 20000;
   uint32_t on_demand_stream_limit = 50;
+  uint32_t consumer_limit = 20;
   bool enable_test_clock = false;
   std::string tls_cert;
   std::string tls_key;
@@ -96,6 +97,7 @@ int RunServe(const ServeFlags& f) {
   ro.log.segment_bytes = f.segment_bytes;
   ro.shard_limit = f.shard_limit;
   ro.on_demand_stream_limit = f.on_demand_stream_limit;
+  ro.consumer_limit = f.consumer_limit;
   auto registry = stream::StreamRegistry::Open(ro, &committer);
   if (!registry) {
     spdlog::error("cannot open data dir {}: {}", f.data_dir, registry.error().value);
@@ -207,6 +209,10 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--on-demand-stream-limit", flags->on_demand_stream_limit,
                   "ON_DEMAND streams per account (DescribeLimits.OnDemandStreamCountLimit)")
       ->capture_default_str();
+  cmd->add_option("--consumer-limit", flags->consumer_limit,
+                  "Registered (enhanced fan-out) consumers per stream; AWS allows 20")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--auth", flags->auth,
                   "Request authentication: none (any or no signature) or sigv4 (verify "
                   "against --credentials-file)")

@@ -70,7 +70,7 @@ StreamResult<StreamRegistry::ConsumerInfo> StreamRegistry::RegisterConsumer(
       e.value = which;
       return MakeUnexpected(e);
     };
-    if (m.consumers.size() >= kMaxConsumersPerStream) return limit(kMaxConsumersPerStream, "total");
+    if (m.consumers.size() >= options_.consumer_limit) return limit(options_.consumer_limit, "total");
     if (creating >= kMaxCreatingConsumers) return limit(kMaxCreatingConsumers, "creating");
     ConsumerMeta c;
     c.name = std::string(name);

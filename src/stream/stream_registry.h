@@ -46,6 +46,7 @@ struct RegistryOptions {
   uint32_t shard_limit = 20000;     // account shard quota (DescribeLimits.ShardLimit)
   uint32_t on_demand_stream_limit = 50;
   uint32_t on_demand_shard_count = 4;  // shards of a new ON_DEMAND stream
+  uint32_t consumer_limit = 20;        // registered consumers per stream (AWS: 20)
   int64_t retention_interval_ms = 1000;  // background retention pass period (Clock time)
 };
 
@@ -192,7 +193,7 @@ class StreamRegistry {
     std::string stream_arn;
   };
   // CREATING for transition_ms, then ACTIVE. The stream must be ACTIVE or UPDATING; at most
-  // kMaxConsumersPerStream consumers and kMaxCreatingConsumers CREATING ones.
+  // options().consumer_limit consumers and kMaxCreatingConsumers CREATING ones.
   StreamResult<ConsumerInfo> RegisterConsumer(std::string_view account, std::string_view stream,
                                               std::string_view name,
                                               std::map<std::string, std::string> tags);

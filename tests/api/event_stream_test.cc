@@ -70,5 +70,38 @@ TEST(EventStreamTest, ExceptionFrame) {
   EXPECT_NE(m.find("{\"message\":\"busy \\\"now\\\"\"}"), std::string::npos);
 }
 
+// The payload of a single-message frame.
+std::string_view PayloadOf(std::string_view m) {
+  const uint32_t headers_len = U32At(m, 4);
+  return m.substr(12 + headers_len, m.size() - 16 - headers_len);
+}
+
+TEST(EventStreamTest, CborPayloadsForCborClients) {
+  std::string init = InitialResponseFrame(PayloadEncoding::kCbor);
+  EXPECT_NE(init.find("application/x-amz-cbor-1.1"), std::string::npos);
+  EXPECT_EQ(Hex(PayloadOf(init)), "a0");  // {}
+
+  // Data becomes a byte string, ApproximateArrivalTimestamp tag 1 + integer milliseconds.
+  std::string ev = EventFrameFromJson(
+      "SubscribeToShardEvent",
+      R"({"Records":[{"Data":"AAE=","ApproximateArrivalTimestamp":1700000000.123}],)"
+      R"("MillisBehindLatest":0})",
+      PayloadEncoding::kCbor);
+  EXPECT_NE(ev.find("application/x-amz-cbor-1.1"), std::string::npos);
+  const std::string payload = Hex(PayloadOf(ev));
+  EXPECT_NE(payload.find("6444617461" "420001"), std::string::npos) << payload;  // "Data": h'0001'
+  EXPECT_NE(payload.find("c11b0000018bcfe5687b"), std::string::npos) << payload;  // 1(1700000000123)
+  EXPECT_EQ(payload.find("414145"), std::string::npos);  // no base64 text "AAE"
+
+  std::string json = EventFrameFromJson("SubscribeToShardEvent", R"({"Records":[]})",
+                                        PayloadEncoding::kJson);
+  EXPECT_EQ(PayloadOf(json), R"({"Records":[]})");
+  EXPECT_NE(json.find("application/json"), std::string::npos);
+
+  std::string ex = ExceptionFrame("ResourceNotFoundException", "gone", PayloadEncoding::kCbor);
+  EXPECT_NE(ex.find("application/x-amz-cbor-1.1"), std::string::npos);
+  EXPECT_EQ(Hex(PayloadOf(ex)), "a1" "676d657373616765" "64676f6e65");  // {"message":"gone"}
+}
+
 }  // namespace
 }  // namespace runnel::api

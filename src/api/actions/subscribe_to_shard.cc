@@ -7,14 +7,25 @@
 // event carries at most one GetRecords worth of records (<= 10000). It ends after 5 minutes,
 // at the shard's end (after the ChildShards event), when replaced or its consumer goes
 // (exception frame), or when the client disconnects (everything released).
+//
+// Threads: the work of an event (GetRecords, JSON/CBOR, framing) runs on the connection's
+// I/O thread, never on the waiters' single thread: a wake-up only posts an empty Write,
+// whose callback runs on the connection's thread (api::ResponseStream). So N subscribers
+// are served by all I/O threads in parallel, and a slow one holds nothing but its own
+// pending event: it reads no more of the log until that event has been taken by the socket
+// or by HTTP/2 flow control, then continues from where it stopped.
+//
+// Payloads are JSON, or CBOR when the request was CBOR (kinesis-wire.md §4, §8.2).
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <mutex>
 
 #include "api/action.h"
 #include "api/actions/actions.h"
 #include "api/actions/stream_consumers.h"
+#include "api/cbor_transcode.h"
 #include "api/event_stream.h"
 #include "api/records_json.h"
 #include "api/shapes.h"
@@ -43,8 +54,9 @@ constexpr uint32_t kMaxRecordsPerEvent = 10000;
 class Subscription : public std::enable_shared_from_this<Subscription> {
  public:
   Subscription(stream::StreamRegistry& registry, std::string account, std::string consumer_arn,
-               std::string shard_id, std::string iterator)
+               std::string shard_id, std::string iterator, PayloadEncoding encoding)
       : registry_(registry),
+        encoding_(encoding),
         account_(std::move(account)),
         consumer_arn_(std::move(consumer_arn)),
         shard_id_(std::move(shard_id)),
@@ -63,7 +75,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
       if (auto self = weak.lock()) self->Stop(/*client_gone=*/true, {});
     });
     auto self = shared_from_this();
-    out->Write(InitialResponseFrame(), [self](bool ok) {
+    out->Write(InitialResponseFrame(encoding_), [self](bool ok) {
       if (!ok) return self->Stop(true, {});
       self->Pump(/*force_event=*/true);
     });
@@ -126,12 +138,14 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
         return Finish(ExceptionFrame(
             "ResourceInUseException",
             fmt::format("Another subscription to shard {} was started for consumer {}.",
-                        shard_id_, consumer_arn_)));
+                        shard_id_, consumer_arn_),
+            encoding_));
       }
       return Finish(ExceptionFrame(
           "ResourceNotFoundException",
           fmt::format("Consumer {} under account {} is no longer registered.", consumer_arn_,
-                      account_)));
+                      account_),
+          encoding_));
     }
     if (Clock::NowMs() >= end_ms_) return Finish(std::nullopt);  // normal end after 5 min
 
@@ -139,7 +153,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
     if (!r) {
       ApiError e = ToApiError(r.error());
       std::string type = e.type == "InternalFailure" ? "InternalFailureException" : e.type;
-      return Finish(ExceptionFrame(type, e.message));
+      return Finish(ExceptionFrame(type, e.message, encoding_));
     }
     const auto now = std::chrono::steady_clock::now();
     const bool shard_end = !buf_.next_iterator;
@@ -174,9 +188,29 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
     }
     if (!out) return;
     auto self = shared_from_this();
-    out->Write(EventFrame("SubscribeToShardEvent", payload), [self, shard_end](bool ok) {
+    out->Write(EventFrameFromJson("SubscribeToShardEvent", payload, encoding_),
+               [self, shard_end](bool ok) {
       if (!ok) return self->Stop(true, {});
       if (shard_end) return self->Finish(std::nullopt);
+      self->Pump(false);
+    });
+  }
+
+  // On the waiters' thread: records arrived, the keep-alive deadline passed, or Stop
+  // cancelled the wait. Moves to the connection's thread (an empty Write only runs its
+  // callback there) before doing anything.
+  void Woken() {
+    std::shared_ptr<ResponseStream> out;
+    {
+      std::lock_guard l(mu_);
+      wait_id_ = 0;
+      waiting_ = false;
+      out = out_;
+    }
+    if (!out) return Release();
+    auto self = shared_from_this();
+    out->Write(std::string(), [self](bool ok) {
+      if (!ok) return self->Stop(true, {});
       self->Pump(false);
     });
   }
@@ -188,7 +222,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
     }
     auto self = shared_from_this();
     uint64_t id = registry_.WaitForRecords(account_, iterator_, deadline,
-                                           [self](bool) { self->Pump(false); });
+                                           [self](bool) { self->Woken(); });
     bool cancel = false;
     {
       std::lock_guard l(mu_);
@@ -201,6 +235,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   }
 
   stream::StreamRegistry& registry_;
+  const PayloadEncoding encoding_;
   const std::string account_, consumer_arn_, shard_id_;
   std::string iterator_;      // position of the next record to send
   std::string continuation_;  // sequence number of the last record sent
@@ -225,6 +260,19 @@ std::optional<stream::IteratorType> ParseType(std::string_view t) {
   if (t == "LATEST") return stream::IteratorType::kLatest;
   if (t == "AT_TIMESTAMP") return stream::IteratorType::kAtTimestamp;
   return std::nullopt;
+}
+
+// CBOR payloads for a CBOR request (media type compared without parameters).
+PayloadEncoding EncodingOf(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  if (media.size() != kCborContentType.size()) return PayloadEncoding::kJson;
+  for (size_t i = 0; i < media.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media[i])) != kCborContentType[i]) {
+      return PayloadEncoding::kJson;
+    }
+  }
+  return PayloadEncoding::kCbor;
 }
 
 void Handle(ActionContext& ctx) {
@@ -261,7 +309,8 @@ void Handle(ActionContext& ctx) {
   if (!iterator) return ctx.Fail(iterator.error());
 
   auto sub = std::make_shared<Subscription>(ctx.registry, ctx.account, consumer->arn,
-                                            std::string(shard_id), std::move(*iterator));
+                                            std::string(shard_id), std::move(*iterator),
+                                            EncodingOf(ctx.request.content_type));
   std::weak_ptr<Subscription> weak = sub;
   auto slot = ctx.registry.subscriptions().Acquire(
       consumer->arn, shard_id, Clock::NowMs(), [weak](stream::SubscriptionEnd why) {
