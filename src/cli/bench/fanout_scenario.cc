@@ -22,7 +22,7 @@
 #include <random>
 
 #include "cli/bench/bench.h"
-#include "cli/bench/load_connection.h"
+#include "cli/bench/load_connection_factory.h"
 #include "cli/cli_common.h"
 #include "cli/event_stream_call.h"
 #include "cli/push_consumer.h"
@@ -65,7 +65,7 @@ struct Tally {
 };
 
 struct Consumer {
-  std::shared_ptr<LoadConnection> conn;
+  std::shared_ptr<BenchConnection> conn;
   std::shared_ptr<boost::asio::steady_timer> timer;
   simdjson::dom::parser parser;
   std::string iterator, body, head, decoded, json_copy;
@@ -106,13 +106,14 @@ class Fanout {
            const std::string& shard_id, BenchResult& result) {
     boost::asio::io_context ioc;
     ioc_ = &ioc;
-    producer_ = std::make_shared<LoadConnection>(ioc, ctx_.tcp_endpoint);
+    LoadConnectionFactory connections(ioc, ctx_);  // HTTP/1.1 or h2c (--http2)
+    producer_ = connections.Make();
     producer_strand_ = boost::asio::make_strand(ioc);
     producer_timer_ = std::make_shared<boost::asio::steady_timer>(producer_strand_);
     consumers_ = std::vector<Consumer>(iterators.size());
     for (size_t i = 0; i < consumers_.size(); ++i) {
       Consumer& c = consumers_[i];
-      c.conn = std::make_shared<LoadConnection>(ioc, ctx_.tcp_endpoint);
+      c.conn = connections.Make();
       c.timer = std::make_shared<boost::asio::steady_timer>(ioc);
       c.iterator = std::move(iterators[i]);
       Poll(c);
@@ -447,7 +448,7 @@ class Fanout {
   std::string padding_;
   std::string wait_header_;  // "x-runnel-wait-ms: N\r\n" with --wait-ms
   Clock::time_point start_, producer_end_;
-  std::shared_ptr<LoadConnection> producer_;
+  std::shared_ptr<BenchConnection> producer_;
   std::shared_ptr<boost::asio::steady_timer> producer_timer_;
   std::string put_body_, put_head_;
   // Producer state: touched only by the producer chain, read by consumers after
