@@ -75,7 +75,8 @@ HttpConnection<Stream>::HttpConnection(Worker& worker, uint64_t id, Stream strea
       id_(id),
       executor_(stream.get_executor()),
       stream_(std::move(stream)),
-      buffer_(std::move(buffer)) {}
+      buffer_(std::move(buffer)),
+      deadline_timer_(executor_) {}
 
 template <class Stream>
 HttpConnection<Stream>::~HttpConnection() {
@@ -89,6 +90,7 @@ HttpConnection<Stream>::~HttpConnection() {
 template <class Stream>
 void HttpConnection<Stream>::Start() {
   worker_.Replace(id_, this->weak_from_this());
+  TcpLayer(stream_).expires_never();  // SetDeadline replaces Beast's per-operation timers
   ReadRequest();
 }
 
@@ -125,7 +127,7 @@ void HttpConnection<Stream>::ReadRequest() {
   parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(spare_body_)));
   parser_->body_limit(worker_.options().max_body_bytes);
   parser_->header_limit(kMaxHeaderBytes);
-  TcpLayer(stream_).expires_after(worker_.options().idle_timeout);
+  SetDeadline(worker_.options().idle_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             self->OnHeader(ec);
@@ -161,7 +163,7 @@ void HttpConnection<Stream>::ReadBody() {
     Dispatch();
     return;
   }
-  TcpLayer(stream_).expires_after(worker_.options().idle_timeout);
+  SetDeadline(worker_.options().idle_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    [self = this->shared_from_this()](beast::error_code ec, size_t) {
                      self->OnBody(ec);
@@ -217,7 +219,7 @@ void HttpConnection<Stream>::Dispatch() {
   const auto& request = parser_->get();
   keep_alive_ = request.keep_alive();
   http10_ = request.version() < 11;
-  TcpLayer(stream_).expires_never();
+  ClearDeadline();
 
   if (request.method() == http::verb::options && RequestHasOrigin()) {  // CORS preflight
     const bool close = !keep_alive_ || worker_.draining();
@@ -230,9 +232,32 @@ void HttpConnection<Stream>::Dispatch() {
     return;
   }
 
+  // One pass over the fields for what every request needs (each fields[] lookup is a scan).
+  std::string_view target;
+  std::string_view content_type;
+  bool has_content_type = false;
+  has_origin_ = false;
+  for (const auto& field : request) {
+    switch (field.name()) {
+      case http::field::content_type:
+        if (!has_content_type) content_type = ToStd(field.value());
+        has_content_type = true;
+        break;
+      case http::field::origin:
+        has_origin_ = true;
+        break;
+      case http::field::unknown:  // Beast has no enumerator for X-Amz-Target
+        if (target.data() == nullptr && beast::iequals(field.name_string(), "X-Amz-Target")) {
+          target = ToStd(field.value());
+        }
+        break;
+      default:
+        break;
+    }
+  }
   request_.method = ToStd(request.method_string());
-  request_.target = ToStd(request["X-Amz-Target"]);
-  request_.content_type = ToStd(request[http::field::content_type]);
+  request_.target = target;
+  request_.content_type = content_type;
   request_.body = request.body();
   request_.header = [fields = &request](std::string_view lower_name) {
     return ToStd((*fields)[beast::string_view(lower_name.data(), lower_name.size())]);
@@ -277,7 +302,7 @@ void HttpConnection<Stream>::OnResponse(uint64_t sequence, api::ApiResponse resp
   head.error_type = response.error_type;
   head.content_length = response.body.size();
   head.connection = ConnectionHeaderFor(close, http10_);
-  head.cors = RequestHasOrigin();
+  head.cors = has_origin_;
   header_.clear();
   AppendResponseHead(head, header_);
   response_body_ = std::move(response.body);
@@ -305,7 +330,7 @@ template <class Stream>
 void HttpConnection<Stream>::Write(bool close) {
   close_after_write_ = close;
   state_ = State::kWriting;
-  TcpLayer(stream_).expires_after(worker_.options().idle_timeout);
+  SetDeadline(worker_.options().idle_timeout);
   const std::array<net::const_buffer, 2> buffers = {
       net::buffer(header_.data(), header_.size()),
       net::buffer(response_body_.data(), response_body_.size())};
@@ -341,7 +366,7 @@ void HttpConnection<Stream>::StartStreaming(api::ApiResponse response) {
   head.error_type = response.error_type;
   head.framing = chunked_ ? BodyFraming::kChunked : BodyFraming::kStreamed;
   head.connection = ConnectionHeaderFor(close, http10_);
-  head.cors = RequestHasOrigin();
+  head.cors = has_origin_;
   header_.clear();
   AppendResponseHead(head, header_);
   close_after_write_ = close;
@@ -349,7 +374,7 @@ void HttpConnection<Stream>::StartStreaming(api::ApiResponse response) {
   stream_finishing_ = false;
   stream_close_fired_ = false;
   stream_closed_ = nullptr;
-  TcpLayer(stream_).expires_never();
+  ClearDeadline();
   chunks_.push_back(Chunk{std::move(header_), nullptr, /*raw=*/true, /*last=*/false});
   header_ = std::string();
   WriteNextChunk();
@@ -469,7 +494,8 @@ void HttpConnection<Stream>::Linger() {
   beast::error_code ignored;
   TcpLayer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   buffer_.clear();
-  TcpLayer(stream_).expires_after(kLingerTimeout);
+  ClearDeadline();
+  TcpLayer(stream_).expires_after(kLingerTimeout);  // rare: Beast's own timer is fine here
   stream_.async_read_some(buffer_.prepare(kLingerChunk),
                           [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             self->OnLinger(ec);
@@ -494,6 +520,7 @@ void HttpConnection<Stream>::Finish() {
   const bool was_streaming = state_ == State::kStreaming;
   state_ = State::kClosed;
   TcpLayer(stream_).close();
+  deadline_timer_.cancel();
   if (was_streaming) {
     FireStreamClosed();
     if (chunk_in_flight_ && chunk_in_flight_->written) chunk_in_flight_->written(false);
@@ -507,6 +534,34 @@ void HttpConnection<Stream>::Finish() {
     registered_ = false;
     worker_.Unregister(id_);
   }
+}
+
+// --- idle deadline ---
+
+template <class Stream>
+void HttpConnection<Stream>::SetDeadline(std::chrono::steady_clock::duration timeout) {
+  deadline_ = std::chrono::steady_clock::now() + timeout;
+  if (deadline_timer_armed_) return;  // fires at an earlier deadline and re-arms for this one
+  deadline_timer_armed_ = true;
+  deadline_timer_.expires_at(deadline_);
+  deadline_timer_.async_wait(
+      [self = this->shared_from_this()](beast::error_code ec) { self->OnDeadlineTimer(ec); });
+}
+
+template <class Stream>
+void HttpConnection<Stream>::OnDeadlineTimer(beast::error_code ec) {
+  deadline_timer_armed_ = false;
+  if (ec || state_ == State::kClosed) return;
+  if (deadline_ == std::chrono::steady_clock::time_point::max()) return;  // re-armed when set
+  if (std::chrono::steady_clock::now() >= deadline_) {
+    // The read or write in progress took too long: close; it completes with an error.
+    Finish();
+    return;
+  }
+  deadline_timer_armed_ = true;
+  deadline_timer_.expires_at(deadline_);
+  deadline_timer_.async_wait(
+      [self = this->shared_from_this()](beast::error_code ec) { self->OnDeadlineTimer(ec); });
 }
 
 template class HttpConnection<PlainStream>;

@@ -11,11 +11,11 @@
 // The producer's OnClose callback runs once if the client disconnects (seen as a write
 // failure) or the server starts shutting down before Finish.
 //
-// Lifetime: owned by shared_ptrs held by its pending operation, by the Respond callback of
-// the request in flight and by a streaming response's ResponseStream. All member functions
-// run on the worker's thread; Respond and the ResponseStream may be called on any thread and
-// post back. The parsed request (and so every string_view in the ApiRequest) is kept until
-// the response has been written.
+// Lifetime: owned by shared_ptrs held by its pending operations (socket, deadline timer), by
+// the Respond callback of the request in flight and by a streaming response's ResponseStream.
+// All member functions run on the worker's thread; Respond and the ResponseStream may be
+// called on any thread and post back. The parsed request (and so every string_view in the
+// ApiRequest) is kept until the response has been written.
 //
 // Errors: body over the limit -> 413, header block over 64 KiB -> 431, malformed HTTP -> 400;
 // each is sent with "Connection: close", then the socket is shut down for writing and what the
@@ -24,6 +24,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -98,6 +99,12 @@ class HttpConnection : public Connection,
   void OnLinger(boost::beast::error_code ec);
   void Finish();
   bool RequestHasOrigin() const;
+  // Idle timeout without a timer per socket operation (Beast's tcp_stream timeouts arm and
+  // cancel a timer around every read and write): the current read or write must complete by
+  // deadline_; one lazily re-armed timer per connection checks it (see OnDeadlineTimer).
+  void SetDeadline(std::chrono::steady_clock::duration timeout);
+  void ClearDeadline() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+  void OnDeadlineTimer(boost::beast::error_code ec);
 
   Worker& worker_;
   const uint64_t id_;
@@ -107,6 +114,9 @@ class HttpConnection : public Connection,
   State state_ = State::kReading;
   bool registered_ = true;
   bool close_after_write_ = false;
+  boost::asio::steady_timer deadline_timer_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool deadline_timer_armed_ = false;
 
   std::optional<Parser> parser_;  // the current request; alive until its response is written
   std::string spare_body_;        // the previous request's body storage, reused
@@ -114,6 +124,7 @@ class HttpConnection : public Connection,
   uint64_t sequence_ = 0;  // numbers requests so stale or repeated Respond calls are ignored
   bool keep_alive_ = true;
   bool http10_ = false;
+  bool has_origin_ = false;  // the dispatched request has an Origin header (CORS)
 
   std::string header_;         // response head, reused
   std::string response_body_;  // moved in from the ApiResponse

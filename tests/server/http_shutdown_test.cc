@@ -106,6 +106,44 @@ TEST_F(HttpShutdownTest, IdleTimeoutClosesSilentConnection) {
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(4));
 }
 
+// The idle deadline restarts with every request: a keep-alive connection that goes quiet
+// after a response is closed one timeout later.
+TEST_F(HttpShutdownTest, IdleTimeoutClosesQuietKeepAliveConnection) {
+  HttpServerOptions options;
+  options.idle_timeout = std::chrono::seconds(1);
+  StartServer(EchoHandler, options);
+  TestClient client(port_);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.Send(PostRequest("T", "{}")));
+    ASSERT_TRUE(client.ReadResponse());
+  }
+  const auto start = Clock::now();
+  EXPECT_TRUE(client.ReadEof());
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(500));
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(4));
+}
+
+// The timeout covers reading and writing, not the handler: a slow handler (e.g. waiting for
+// an fsync or a long poll) longer than the idle timeout still gets its response out.
+TEST_F(HttpShutdownTest, IdleTimeoutDoesNotCutASlowHandler) {
+  HttpServerOptions options;
+  options.idle_timeout = std::chrono::seconds(1);
+  StartServer(
+      [&](const api::ApiRequest& request, api::Respond respond) {
+        RespondLater(std::move(respond), EchoResponse(request), std::chrono::milliseconds(1800));
+      },
+      options);
+  TestClient client(port_);
+  ASSERT_TRUE(client.Send(PostRequest("T", "slow")));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body(), "POST T slow");
+  ASSERT_TRUE(client.Send(PostRequest("T", "again")));  // still open, and still served
+  response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body(), "POST T again");
+}
+
 TEST(HttpServerStartTest, PortInUseIsReported) {
   HttpServerOptions options;
   options.port = 0;
