@@ -58,6 +58,9 @@ void Committer::Flush() {
 void Committer::Run() {
   std::unique_lock lock(mu_);
   auto next_tick = std::chrono::steady_clock::now() + interval_;
+  // Swapped with queue_ every round: both vectors keep their capacity, so a busy round
+  // neither allocates the batch nor grows the queue again.
+  std::vector<Pending> batch;
   while (true) {
     if (mode_ == SyncMode::kAlways) {
       cv_.wait(lock, [&] { return stop_ || flush_requested_ || !queue_.empty(); });
@@ -68,7 +71,6 @@ void Committer::Run() {
       }
     }
     // Everything queued so far (including what arrived during the last fsync) is one round.
-    std::vector<Pending> batch;
     batch.swap(queue_);
     std::unordered_map<Log*, std::weak_ptr<Log>> dirty;
     dirty.swap(dirty_);
@@ -86,26 +88,43 @@ void Committer::Run() {
   }
 }
 
+Committer::RoundLog& Committer::RoundLogOf(const Log* log) {
+  auto it = std::lower_bound(round_logs_.begin(), round_logs_.end(), log,
+                             [](const RoundLog& r, const Log* l) { return r.log < l; });
+  return *it;  // REQUIRES: `log` is in round_logs_
+}
+
 void Committer::CommitRound(std::vector<Pending>& batch) {
-  // One Sync per distinct log, covering everything appended before it started.
-  std::unordered_map<Log*, Offset> wanted;
-  for (const auto& p : batch) {
-    auto [it, inserted] = wanted.emplace(p.log.get(), p.end);
-    if (!inserted) it->second = std::max(it->second, p.end);
+  // One Sync per distinct log, covering everything appended before it started. Usually one
+  // or a few logs: a sorted vector (reused) instead of maps allocated per round.
+  round_logs_.clear();
+  for (const auto& p : batch) round_logs_.push_back(RoundLog{p.log.get(), p.end, std::nullopt});
+  std::sort(round_logs_.begin(), round_logs_.end(),
+            [](const RoundLog& a, const RoundLog& b) { return a.log < b.log; });
+  size_t distinct = 0;
+  for (size_t i = 0; i < round_logs_.size(); ++i) {
+    if (distinct > 0 && round_logs_[distinct - 1].log == round_logs_[i].log) {
+      round_logs_[distinct - 1].wanted =
+          std::max(round_logs_[distinct - 1].wanted, round_logs_[i].wanted);
+    } else {
+      round_logs_[distinct++] = round_logs_[i];
+    }
   }
-  std::unordered_map<Log*, StorageResult<Offset>> synced;
+  round_logs_.resize(distinct);
+  // Sync in arrival order of the logs' first request (as before), each once.
   for (const auto& p : batch) {
-    if (synced.contains(p.log.get())) continue;
+    RoundLog& r = RoundLogOf(p.log.get());
+    if (r.synced) continue;
     Offset durable = p.log->DurableEnd();
-    if (durable >= wanted.at(p.log.get())) {
-      synced.emplace(p.log.get(), durable);
+    if (durable >= r.wanted) {
+      r.synced.emplace(durable);
       continue;
     }
     fsyncs_.fetch_add(1, std::memory_order_relaxed);
-    synced.emplace(p.log.get(), p.log->Sync());
+    r.synced.emplace(p.log->Sync());
   }
   for (auto& p : batch) {
-    const auto& r = synced.at(p.log.get());
+    const auto& r = *RoundLogOf(p.log.get()).synced;
     if (!r) {
       p.done(MakeUnexpected(r.error()));
     } else if (*r >= p.end || p.log->DurableEnd() >= p.end) {

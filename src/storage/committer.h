@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -50,9 +51,17 @@ class Committer {
     Offset end;
     Callback done;
   };
+  // One distinct log of a round: the offset its callbacks need and the Sync result.
+  struct RoundLog {
+    Log* log;
+    Offset wanted;
+    std::optional<StorageResult<Offset>> synced;
+  };
   void Run();
-  // Syncs each log of `batch` once and runs the callbacks. Called without mu_.
+  // Syncs each log of `batch` once and runs the callbacks. Called without mu_, on the
+  // committer thread only (`round_logs_` is its scratch, reused so a round does not allocate).
   void CommitRound(std::vector<Pending>& batch);
+  RoundLog& RoundLogOf(const Log* log);
   // Syncs every still-alive log of `dirty` (kInterval). Called without mu_.
   void SyncDirty(std::unordered_map<Log*, std::weak_ptr<Log>>& dirty);
 
@@ -67,6 +76,7 @@ class Committer {
   bool flush_requested_ = false;  // REQUIRES: mu_
   bool busy_ = false;             // a round is running; REQUIRES: mu_
   std::atomic<uint64_t> fsyncs_{0};
+  std::vector<RoundLog> round_logs_;  // committer thread only; sorted by `log`
   std::thread thread_;  // last: starts after every other member is constructed
 };
 
