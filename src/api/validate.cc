@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "common/base64.h"
+
 namespace runnel::api {
 namespace {
 
@@ -229,13 +231,11 @@ std::optional<std::string> CheckBase64(std::string_view s) {
   }
   size_t pad = 0;
   while (pad < s.size() && s[s.size() - 1 - pad] == '=') ++pad;
-  // Fast path: every char before the trailing '=' run is in the alphabet.
-  // Fast path: one table lookup per char, no branches (Data may be 10 MiB); the detailed scan
-  // below only runs to find the offending char for the message.
-  int all_ok = 0;
-  const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
-  for (size_t i = 0, n = s.size() - pad; i < n; ++i) all_ok |= kBase64[bytes[i]];
-  for (size_t i = 0; all_ok < 0 && i < s.size(); ++i) {
+  // Fast path: every char before the trailing '=' run is in the alphabet (SIMD where the
+  // CPU allows; Data may be 10 MiB). The detailed scan below only runs to find the
+  // offending char for the message.
+  const bool all_ok = base64::AllInAlphabet(s.substr(0, s.size() - pad));
+  for (size_t i = 0; !all_ok && i < s.size(); ++i) {
     char c = s[i];
     bool bad = (kBase64[static_cast<uint8_t>(c)] < 0 && c != '=') ||
                (c == '=' && i + 1 < s.size() && s[i + 1] != '=');

@@ -119,6 +119,14 @@ DecodeResult DecodeTo(std::string_view in, char* out) {
   return r;
 }
 
+bool AllInAlphabet(std::string_view s) {
+  auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  size_t i = Simd() ? detail::AlphabetBlocksAvx2(p, s.size()) : 0;
+  int all = 0;
+  for (; i < s.size(); ++i) all |= kDecode[p[i]];
+  return all >= 0;
+}
+
 DecodeStatus DecodeAppend(std::string_view in, std::string& out) {
   if (in.size() % 4 != 0) return {DecodeError::kBadLength, 0};
   size_t old = out.size();

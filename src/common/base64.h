@@ -40,6 +40,10 @@ struct DecodeResult {
 // MaxDecodedSize(in.size()) bytes. On error dst holds unspecified bytes.
 DecodeResult DecodeTo(std::string_view in, char* dst);
 
+// True when every char of `s` is one of the 64 alphabet chars ('=' is not). The same
+// check decode makes, for callers that validate without decoding.
+bool AllInAlphabet(std::string_view s);
+
 // True when the AVX2 code paths are in use (the CPU supports them and no test forced scalar).
 bool UsingSimd();
 // Test hook: `true` routes every call through the scalar code, `false` restores dispatch.

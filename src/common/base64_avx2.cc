@@ -35,10 +35,9 @@ __attribute__((target("avx2"))) inline __m256i EncTranslate(__m256i in) {
   return _mm256_add_epi8(in, _mm256_shuffle_epi8(lut, idx));
 }
 
-// 32 chars -> 32 six-bit values; returns false if any char is outside the alphabet
-// (including '=' and bytes >= 0x80).
-__attribute__((target("avx2"))) inline bool DecTranslate(__m256i& str) {
-  // lut_lo[low nibble] & lut_hi[high nibble] is non-zero exactly for invalid chars.
+// lut_lo[low nibble] & lut_hi[high nibble] is non-zero exactly for chars outside the
+// alphabet (including '=' and bytes >= 0x80).
+__attribute__((target("avx2"))) inline bool InAlphabet(__m256i str, __m256i& hi_nibbles) {
   const __m256i lut_lo = _mm256_setr_epi8(
       0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B,
       0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B,
@@ -47,16 +46,23 @@ __attribute__((target("avx2"))) inline bool DecTranslate(__m256i& str) {
       0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
       0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
       0x10, 0x10);
+  const __m256i mask_2f = _mm256_set1_epi8(0x2F);
+  hi_nibbles = _mm256_and_si256(_mm256_srli_epi32(str, 4), mask_2f);
+  const __m256i lo_nibbles = _mm256_and_si256(str, mask_2f);
+  const __m256i lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
+  const __m256i hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
+  return _mm256_testz_si256(lo, hi);
+}
+
+// 32 chars -> 32 six-bit values; returns false if any char is outside the alphabet.
+__attribute__((target("avx2"))) inline bool DecTranslate(__m256i& str) {
+  __m256i hi_nibbles;
+  if (!InAlphabet(str, hi_nibbles)) return false;
   // Offset to add per high nibble (index 1 is '/', picked via the eq_2f adjustment).
   const __m256i lut_roll = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0,
                                             0, 0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0,
                                             0, 0);
   const __m256i mask_2f = _mm256_set1_epi8(0x2F);
-  const __m256i hi_nibbles = _mm256_and_si256(_mm256_srli_epi32(str, 4), mask_2f);
-  const __m256i lo_nibbles = _mm256_and_si256(str, mask_2f);
-  const __m256i lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
-  const __m256i hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
-  if (!_mm256_testz_si256(lo, hi)) return false;
   const __m256i eq_2f = _mm256_cmpeq_epi8(str, mask_2f);
   const __m256i roll = _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(eq_2f, hi_nibbles));
   str = _mm256_add_epi8(str, roll);
@@ -94,6 +100,17 @@ __attribute__((target("avx2"))) size_t DecodeBlocksAvx2(const uint8_t* in, size_
     if (!DecTranslate(v)) break;
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), DecReshuffle(v));
     dst += 24;
+  }
+  return i;
+}
+
+__attribute__((target("avx2"))) size_t AlphabetBlocksAvx2(const uint8_t* in, size_t n) {
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i hi_nibbles;
+    if (!InAlphabet(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i)), hi_nibbles)) {
+      break;
+    }
   }
   return i;
 }

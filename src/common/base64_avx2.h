@@ -18,4 +18,8 @@ size_t EncodeBlocksAvx2(const uint8_t* in, size_t n, char* dst);
 // consumed (a multiple of 32); 24 bytes are written per block.
 size_t DecodeBlocksAvx2(const uint8_t* in, size_t n, uint8_t* dst);
 
+// Checks 32-char blocks while 32 chars remain. Returns the chars consumed (a multiple of 32):
+// all of them are in the alphabet; it stops before the first block that is not.
+size_t AlphabetBlocksAvx2(const uint8_t* in, size_t n);
+
 }  // namespace runnel::base64::detail

@@ -188,6 +188,25 @@ TEST_P(Base64Test, EveryInvalidCharAtEveryPosition) {
   }
 }
 
+TEST_P(Base64Test, AllInAlphabetChecksEveryChar) {
+  EXPECT_TRUE(AllInAlphabet(""));
+  EXPECT_TRUE(AllInAlphabet(kAlphabet));
+  for (size_t len : {1, 31, 32, 33, 64, 100}) {
+    std::string valid;
+    for (size_t i = 0; i < len; ++i) valid.push_back(kAlphabet[(i * 7) % 64]);
+    ASSERT_TRUE(AllInAlphabet(valid)) << len;
+    for (int c = 0; c < 256; ++c) {
+      char ch = static_cast<char>(c);
+      bool ok = kAlphabet.find(ch) != std::string_view::npos;
+      for (size_t pos = 0; pos < len; ++pos) {
+        std::string s = valid;
+        s[pos] = ch;
+        ASSERT_EQ(AllInAlphabet(s), ok) << len << " " << c << " " << pos;
+      }
+    }
+  }
+}
+
 // The SIMD and scalar paths agree byte for byte, including on errors.
 TEST(Base64DispatchTest, SimdAgreesWithScalar) {
   if (!UsingSimd()) GTEST_SKIP() << "CPU has no AVX2; only the scalar path exists here";
