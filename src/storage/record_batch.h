@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,9 +13,13 @@ class BatchBuilder {
  public:
   // Starts a new batch, keeping the buffer's capacity.
   void Clear();
-  // Appends one record whose payload is the concatenation of `parts` (avoids a copy for
-  // callers that prefix a small header to a large body).
-  void Add(int64_t timestamp_ms, std::string_view part1, std::string_view part2 = {});
+  // Makes room for `records` more records holding `payload_bytes` bytes in all, so that the
+  // Add calls that follow do not reallocate.
+  void Reserve(size_t records, size_t payload_bytes);
+  // Appends one record whose payload is the concatenation of the parts (callers that prefix
+  // a small header and a key to a large body need not join them first).
+  void Add(int64_t timestamp_ms, std::string_view part1, std::string_view part2 = {},
+           std::string_view part3 = {});
   uint32_t record_count() const { return count_; }
   bool empty() const { return count_ == 0; }
   size_t payload_bytes() const;
@@ -26,7 +31,14 @@ class BatchBuilder {
   int64_t first_timestamp_ms() const { return first_ts_; }
 
  private:
-  std::string buf_;  // header space + records
+  // Ensures capacity for `n` bytes in all, keeping the first size_ bytes.
+  void Grow(size_t n);
+
+  // Header space + records. Not zero-filled: every byte up to size_ is written by Add or
+  // Finish before it is read.
+  std::unique_ptr<char[]> buf_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
   uint32_t count_ = 0;
   int64_t first_ts_ = 0;
   int64_t max_ts_ = 0;

@@ -19,7 +19,8 @@ struct PutScratch {
   std::vector<int> slot_of_position;            // shard position -> builder slot, or -1
   std::vector<int> position_of_slot;
   std::vector<int> slot_of_entry;
-  std::string key_with_header;
+  std::vector<size_t> slot_records;  // per builder slot: records and payload bytes
+  std::vector<size_t> slot_bytes;
 };
 thread_local PutScratch t_scratch;
 
@@ -133,17 +134,29 @@ void StreamRegistry::PutRecords(std::string_view account, std::string_view name,
       }
     }
 
-    // One batch per touched shard, records in request order.
+    // One batch per touched shard, records in request order, each built in one allocation
+    // (kept across requests); each record is copied in once, from the decoded request data.
     const size_t slots = sc.position_of_slot.size();
     if (sc.builders.size() < slots) sc.builders.resize(slots);
-    for (size_t k = 0; k < slots; ++k) sc.builders[k].Clear();
+    sc.slot_records.assign(slots, 0);
+    sc.slot_bytes.assign(slots, 0);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      int slot = sc.slot_of_entry[i];
+      ++sc.slot_records[slot];
+      sc.slot_bytes[slot] +=
+          kRecordHeaderBytes + entries[i].partition_key.size() + entries[i].data.size();
+    }
+    for (size_t k = 0; k < slots; ++k) {
+      sc.builders[k].Clear();
+      sc.builders[k].Reserve(sc.slot_records[k], sc.slot_bytes[k]);
+    }
     const uint8_t flags = m.encryption_type == "KMS" ? kRecordFlagEncrypted : 0;
     for (size_t i = 0; i < entries.size(); ++i) {
       const auto& e = entries[i];
-      sc.key_with_header.resize(kRecordHeaderBytes);
-      EncodeRecordHeader(flags, e.partition_key, sc.key_with_header.data());
-      sc.key_with_header.append(e.partition_key);
-      sc.builders[sc.slot_of_entry[i]].Add(now, sc.key_with_header, e.data);
+      char header[kRecordHeaderBytes];
+      EncodeRecordHeader(flags, e.partition_key, header);
+      sc.builders[sc.slot_of_entry[i]].Add(now, std::string_view(header, sizeof(header)),
+                                           e.partition_key, e.data);
     }
 
     pending->outcome.entries.resize(entries.size());

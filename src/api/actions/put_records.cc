@@ -1,38 +1,87 @@
 // PutRecords (kinesis-api-actions.md §3): up to 500 entries, answered once all are durable.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
 #include "api/action.h"
 #include "api/actions/actions.h"
 #include "api/shapes.h"
 #include "common/base64.h"
-#include "common/json_writer.h"
 
 namespace runnel::api {
 namespace {
 
 constexpr FieldSpec kFields[] = {kRecords, kStreamName, kStreamArn, kStreamId};
 
-// Decoded data of all entries of one request, reused per thread (no per-record allocation).
+// Decoded data of all entries of one request, reused per thread: no per-record allocation,
+// and the buffer is never zero-filled (DecodeTo writes straight into it).
 struct Scratch {
-  std::string data;
-  std::vector<size_t> data_offsets;
+  std::unique_ptr<char[]> data;
+  size_t capacity = 0;
+  std::vector<size_t> data_ends;
   std::vector<stream::PutEntry> entries;
+
+  // Makes room for `more` bytes after the first `used`, keeping them.
+  char* Reserve(size_t used, size_t more) {
+    if (used + more > capacity) {
+      size_t cap = std::max(used + more, capacity * 2);
+      auto grown = std::make_unique_for_overwrite<char[]>(cap);
+      if (used) std::memcpy(grown.get(), data.get(), used);
+      data = std::move(grown);
+      capacity = cap;
+    }
+    return data.get() + used;
+  }
 };
 thread_local Scratch t_scratch;
+
+// "shardId-" and the index as 12 digits, like stream::ShardIdOf but without allocating.
+void AppendShardId(uint32_t index, std::string& out) {
+  char id[20] = {'s', 'h', 'a', 'r', 'd', 'I', 'd', '-'};
+  for (int k = 19; k >= 8; --k, index /= 10) id[k] = static_cast<char>('0' + index % 10);
+  out.append(id, sizeof(id));
+}
+
+// {"FailedRecordCount":0,"Records":[{"SequenceNumber":"…","ShardId":"…"},…]}, written
+// directly: sequence numbers are digits and shard ids [a-zA-Z0-9-], so nothing needs escaping.
+std::string RenderResponse(const stream::PutOutcome& r) {
+  constexpr std::string_view kHead = R"({"FailedRecordCount":0,"Records":[)";
+  constexpr std::string_view kSeq = R"({"SequenceNumber":")";
+  constexpr std::string_view kShard = R"(","ShardId":")";
+  std::string out;
+  out.reserve(kHead.size() + 32 + r.entries.size() * (kSeq.size() + kShard.size() + 60 + 20 + 3));
+  out.append(kHead);
+  for (size_t i = 0; i < r.entries.size(); ++i) {
+    const auto& e = r.entries[i];
+    if (i) out.push_back(',');
+    out.append(kSeq);
+    out.append(e.sequence_number());
+    out.append(kShard);
+    AppendShardId(e.shard_index, out);
+    out.append("\"}");
+  }
+  out.push_back(']');
+  if (r.encrypted) out.append(R"(,"EncryptionType":"KMS")");
+  out.push_back('}');
+  return out;
+}
 
 void Handle(ActionContext& ctx) {
   auto name = ctx.StreamName();
   if (!name) return;
   auto records = *ctx.Array("Records");
   Scratch& sc = t_scratch;
-  sc.data.clear();
-  sc.data_offsets.clear();
+  sc.data_ends.clear();
   sc.entries.clear();
+  size_t used = 0;
   for (simdjson::dom::element rec : records) {
     simdjson::dom::object o = rec.get_object();
     std::string_view data_b64 = o["Data"].get_string();
-    sc.data_offsets.push_back(sc.data.size());
-    base64::DecodeAppend(data_b64, sc.data);
+    char* dst = sc.Reserve(used, base64::MaxDecodedSize(data_b64.size()));
+    used += base64::DecodeTo(data_b64, dst).size;  // validated already
+    sc.data_ends.push_back(used);
     stream::PutEntry e;
     e.partition_key = o["PartitionKey"].get_string();
     simdjson::dom::element ehk;
@@ -48,34 +97,17 @@ void Handle(ActionContext& ctx) {
     }
     sc.entries.push_back(e);
   }
-  // Data views are fixed up only now: `sc.data` may have been reallocated while growing.
-  sc.data_offsets.push_back(sc.data.size());
-  for (size_t i = 0; i < sc.entries.size(); ++i) {
-    sc.entries[i].data = std::string_view(sc.data).substr(
-        sc.data_offsets[i], sc.data_offsets[i + 1] - sc.data_offsets[i]);
+  // Data views are set only now: the buffer may have moved while growing.
+  for (size_t i = 0, begin = 0; i < sc.entries.size(); begin = sc.data_ends[i++]) {
+    sc.entries[i].data = std::string_view(sc.data.get() + begin, sc.data_ends[i] - begin);
   }
 
   ctx.registry.PutRecords(
       ctx.account, *name, sc.entries, std::nullopt,
       [respond = std::move(ctx.respond)](stream::StreamResult<stream::PutOutcome> r) {
         if (!r) return SendError(respond, ToApiError(r.error()));
-        std::string out;
-        out.reserve(64 + r->entries.size() * 110);
-        JsonWriter w(out);
-        w.BeginObject();
-        w.Member("FailedRecordCount", int64_t{0});
-        w.Key("Records").BeginArray();
-        for (const auto& e : r->entries) {
-          w.BeginObject();
-          w.Member("SequenceNumber", e.sequence_number());
-          w.Member("ShardId", stream::ShardIdOf(e.shard_index));
-          w.EndObject();
-        }
-        w.EndArray();
-        if (r->encrypted) w.Member("EncryptionType", "KMS");
-        w.EndObject();
         ApiResponse resp;
-        resp.body = std::move(out);
+        resp.body = RenderResponse(*r);
         respond(std::move(resp));
       });
 }
