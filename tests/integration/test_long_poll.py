@@ -23,10 +23,12 @@ class LongPollTest(ServerTestCase):
         it = self.iterator("s", "shardId-000000000000", "LATEST")
         put_at = []
 
+        producer = self.client()  # created outside the timed window (slow under load)
+
         def put_later():
             time.sleep(0.3)
             put_at.append(time.monotonic())
-            self.client().put_record(StreamName="s", PartitionKey="k", Data=b"hello")
+            producer.put_record(StreamName="s", PartitionKey="k", Data=b"hello")
 
         t = threading.Thread(target=put_later)
         t.start()
