@@ -28,7 +28,7 @@ void Committer::WhenDurable(std::shared_ptr<Log> log, Offset end, Callback done)
     case SyncMode::kInterval: {
       {
         std::lock_guard lock(mu_);
-        dirty_.emplace(log.get(), log);
+        dirty_.try_emplace(log.get(), log);  // no node allocated when already dirty
       }
       done({});
       return;
