@@ -189,7 +189,9 @@ class SubscribeTest(SubscribeBase):
             f" max {max(after_ack):.2f}; load {os.getloadavg()[0]:.1f}] ")
         # No polling interval anywhere: even a loaded CI machine delivers far below the
         # keep-alive period (3 s) or any poll tick.
-        self.assertLess(max(put_to_event), 200, put_to_event)
+        # (The put itself, with its fsync, has outliers at load 20: bound its median.)
+        self.assertLess(max(after_ack), 200, after_ack)
+        self.assertLess(statistics.median(put_to_event), 200, put_to_event)
         events.close()
 
     def test_every_starting_position(self):
