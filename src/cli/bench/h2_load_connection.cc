@@ -246,11 +246,13 @@ void H2Session::Read() {
 
 void H2Session::OnReceived(size_t n) {
   ssize_t rv = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(rbuf_.data()), n);
+  // A dead session is closed before any delivery, so that exchanges the callbacks start
+  // reconnect instead of joining it. Streams that completed before still deliver their answer.
+  if (rv < 0) return Fail(fmt::format("h2: protocol error: {}", nghttp2_strerror(static_cast<int>(rv))));
+  if (!goaway_.empty()) return Fail(goaway_);
   uint64_t gen = generation_;
   Complete();  // the callbacks may start new exchanges (on this session, or reconnecting it)
   if (gen != generation_) return;
-  if (rv < 0) return Fail(fmt::format("h2: protocol error: {}", nghttp2_strerror(static_cast<int>(rv))));
-  if (!goaway_.empty()) return Fail(goaway_);
   Flush();  // SETTINGS ACK, WINDOW_UPDATE, new requests; reads on while exchanges are in flight
 }
 
