@@ -18,8 +18,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <random>
+#include <thread>
 
 #include "cli/bench/bench.h"
 #include "cli/bench/load_connection_factory.h"
@@ -497,6 +499,22 @@ std::string RegisterSubscribers(BenchContext& ctx, const std::string& stream, in
   return "";
 }
 
+// Waits (at most 10 s) until the deregistered bench-sub-* consumers are gone (DELETING ones
+// still block DeleteStream).
+void WaitForSubscribersGone(BenchContext& ctx, const std::string& stream, int n) {
+  auto summary = ctx.control->DescribeStreamSummary(stream);
+  if (!summary.ok()) return;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int i = 0; i < n && std::chrono::steady_clock::now() < deadline;) {
+    auto c = ctx.control->DescribeStreamConsumer(summary->stream_arn, fmt::format("bench-sub-{}", i));
+    if (!c.ok()) {
+      ++i;  // gone (or unknown): next
+      continue;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 }  // namespace
 
 std::string RunFanoutScenario(BenchContext& ctx, BenchResult& result,
@@ -522,7 +540,14 @@ std::string RunFanoutScenario(BenchContext& ctx, BenchResult& result,
   uint64_t total = o.count > 0 ? uint64_t(o.count) : uint64_t(o.rate * o.duration_s);
   ProgressLine progress(ctx, result.scenario, o.progress);
   Fanout fanout(ctx, result.stream, total, result.record_size);
+  std::vector<std::string> arns = subscriber_arns;
   fanout.Run(std::move(iterators), std::move(subscriber_arns), shard_ids[0], result);
+  // Deregistered so that the stream can be deleted (DeleteStream refuses while consumers exist).
+  for (const std::string& arn : arns) {
+    auto d = ctx.control->DeregisterStreamConsumer(arn);
+    if (!d.ok()) std::fprintf(stderr, "warning: DeregisterStreamConsumer %s: %s\n", arn.c_str(), d.error().message.c_str());
+  }
+  if (!arns.empty()) WaitForSubscribersGone(ctx, result.stream, o.consumers);
   if (result.verified && result.produced < total)
     return fmt::format("the producer fell behind: {} of {} records in {:.1f} s (delivery of those was OK)",
                        result.produced, total, result.wall_s);
