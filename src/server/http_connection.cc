@@ -124,7 +124,9 @@ void HttpConnection<Stream>::ReadRequest() {
     }
     parser_.reset();
   }
-  parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(spare_body_)));
+  fields_memory_.release();  // nothing points into it any more
+  parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(spare_body_)),
+                  std::make_tuple(FieldsAllocator(&fields_memory_)));
   parser_->body_limit(worker_.options().max_body_bytes);
   parser_->header_limit(kMaxHeaderBytes);
   SetDeadline(worker_.options().idle_timeout);

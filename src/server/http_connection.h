@@ -30,8 +30,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <deque>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,7 +72,10 @@ class HttpConnection : public Connection,
     kLingering,  // response sent with Connection: close; draining input before closing
     kClosed,
   };
-  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  // Header fields come from a per-connection arena (Beast allocates one block per field).
+  using FieldsAllocator = std::pmr::polymorphic_allocator<char>;
+  using Parser =
+      boost::beast::http::request_parser<boost::beast::http::string_body, FieldsAllocator>;
   struct Chunk {
     std::string bytes;
     std::function<void(bool)> written;  // may be empty
@@ -118,6 +123,11 @@ class HttpConnection : public Connection,
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   bool deadline_timer_armed_ = false;
 
+  // The current request's header fields: reset (release()) before the next request, so a
+  // typical header block costs no malloc/free. Larger blocks spill to the heap. Declared
+  // before parser_, which allocates from it.
+  alignas(std::max_align_t) std::byte fields_arena_[2048];
+  std::pmr::monotonic_buffer_resource fields_memory_{fields_arena_, sizeof(fields_arena_)};
   std::optional<Parser> parser_;  // the current request; alive until its response is written
   std::string spare_body_;        // the previous request's body storage, reused
   api::ApiRequest request_;
