@@ -74,9 +74,9 @@ std::optional<std::string> ActionContext::StreamName() {
   auto name = String("StreamName");
   auto arn = String("StreamARN");
   if (!name && !arn) {
-    Fail(ValidationError(
-        "1 validation error detected: Value null at 'streamName' failed to satisfy "
-        "constraint: Member must not be null"));
+    // Both members are optional in the model, so this is the service's check, not a
+    // ValidationException (wording after ListShards' "Either NextToken or StreamName ...").
+    Fail(InvalidArgument("Either StreamName or StreamARN should be provided."));
     return std::nullopt;
   }
   if (!arn) return std::string(*name);

@@ -293,6 +293,17 @@ ApiError ToApiError(const StreamError& e) {
       return Make("ResourceInUseException",
                   fmt::format("Another active subscription exists for consumer {} and shard {}.",
                               e.value, e.shard));
+    // --- control-plane limits (issue 6 audit); wording ours (not recorded) ---
+    case StreamErrc::kDailyOperationLimit:
+      return Make("LimitExceededException",
+                  fmt::format("{} cannot be called more than {} times per rolling 24-hour period "
+                              "for stream {} under account {}.",
+                              e.value, e.n1, e.stream, e.account));
+    case StreamErrc::kCreatingStreamsLimit:
+      return Make("LimitExceededException",
+                  fmt::format("Account {} already has {} streams in CREATING state. Wait until "
+                              "they are ACTIVE before creating more.",
+                              e.account, e.n1));
     case StreamErrc::kInternal:
       return InternalFailure();
   }

@@ -57,6 +57,9 @@ enum class StreamErrc {
   kConsumerNotActive,    // value = consumer ARN, account, other = its status
   kStreamHasConsumers,   // stream, account; n1 = registered consumers
   kSubscriptionInUse,    // value = consumer ARN, shard
+  // --- control-plane limits (issue 6 audit) ---
+  kDailyOperationLimit,  // stream, account; value = operation name, n1 = calls allowed per 24 h
+  kCreatingStreamsLimit, // account; n1 = streams allowed in CREATING at once
   kInternal,             // value = detail for the log only
 };
 

@@ -61,6 +61,14 @@ StreamStatus StreamMeta::StatusAt(int64_t now_ms) const {
   return status;
 }
 
+bool TakeDailySlot(std::vector<int64_t>& times, int64_t now_ms, size_t limit) {
+  constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+  std::erase_if(times, [&](int64_t t) { return t <= now_ms - kDayMs; });
+  if (times.size() >= limit) return false;
+  times.push_back(now_ms);
+  return true;
+}
+
 std::string StreamArn(std::string_view region, std::string_view account, std::string_view name) {
   return fmt::format("arn:aws:kinesis:{}:{}:stream/{}", region, account, name);
 }
@@ -108,6 +116,15 @@ std::string EncodeStreamMeta(const StreamMeta& m) {
   w.Key("scaling_ops_ms").BeginArray();
   for (int64_t t : m.scaling_ops_ms) w.Int(t);
   w.EndArray();
+  auto times = [&](std::string_view key, const std::vector<int64_t>& v) {
+    if (v.empty()) return;
+    w.Key(key).BeginArray();
+    for (int64_t t : v) w.Int(t);
+    w.EndArray();
+  };
+  times("mode_switches_ms", m.mode_switches_ms);
+  times("encryption_starts_ms", m.encryption_starts_ms);
+  times("encryption_stops_ms", m.encryption_stops_ms);
   w.Key("shards").BeginArray();
   for (const auto& s : m.shards) {
     w.BeginObject();
@@ -175,6 +192,14 @@ Result<StreamMeta, std::string> DecodeStreamMeta(std::string_view json) {
     simdjson::dom::array ops;  // absent in files written before resharding existed
     if (doc["scaling_ops_ms"].get(ops) == simdjson::SUCCESS) {
       for (auto v : ops) m.scaling_ops_ms.push_back(int64_t(v));
+    }
+    for (auto [key, out] : {std::pair{"mode_switches_ms", &m.mode_switches_ms},
+                            std::pair{"encryption_starts_ms", &m.encryption_starts_ms},
+                            std::pair{"encryption_stops_ms", &m.encryption_stops_ms}}) {
+      simdjson::dom::array times;  // optional: absent when empty or in older files
+      if (doc[key].get(times) == simdjson::SUCCESS) {
+        for (auto v : times) out->push_back(int64_t(v));
+      }
     }
     for (auto s : doc["shards"].get_array()) {
       ShardMeta sm;

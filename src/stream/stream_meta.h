@@ -66,6 +66,11 @@ struct StreamMeta {
   std::vector<ShardMeta> shards;  // ordered by index
   // Times of the UpdateShardCount calls of the last 24 h (its rate limit; resharding.cc).
   std::vector<int64_t> scaling_ops_ms;
+  // Times of the UpdateStreamMode switches and of the Start/StopStreamEncryption calls of the
+  // last 24 h (their rolling-24-hour limits; api/actions/stream_mode.cc, stream_encryption.cc).
+  std::vector<int64_t> mode_switches_ms;
+  std::vector<int64_t> encryption_starts_ms;
+  std::vector<int64_t> encryption_stops_ms;
   // Registered consumers (enhanced fan-out; stream/consumer_meta.h), in registration order.
   std::vector<ConsumerMeta> consumers;
 
@@ -78,6 +83,10 @@ struct StreamMeta {
   void SetRetentionHours(uint32_t hours, int64_t now_ms);
   std::string Arn() const;
 };
+
+// Rolling 24-hour operation limits: drops the times in `times` that are 24 h or more before
+// `now_ms`, then returns true (and records `now_ms`) if fewer than `limit` remain.
+bool TakeDailySlot(std::vector<int64_t>& times, int64_t now_ms, size_t limit);
 
 std::string StreamArn(std::string_view region, std::string_view account, std::string_view name);
 

@@ -27,6 +27,9 @@ int64_t ShardCreationSeconds(const ShardMeta& s) { return s.created_ms / 1000; }
 
 namespace {
 
+// AWS: LimitExceededException for more than five streams in CREATING at once per account.
+constexpr uint64_t kMaxCreatingStreams = 5;
+
 StreamError Internal(std::string detail) {
   StreamError e;
   e.code = StreamErrc::kInternal;
@@ -176,17 +179,21 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
   };
   TagMap tags;
   if (auto r = AddTags(tags, req.tags, TagOwner{req.name, req.account}); !r) return r;
-  {
-    std::shared_lock lock(mu_);
+  // Quotas: the account's open shards, its ON_DEMAND streams and its streams in CREATING
+  // (AWS: at most 5). Checked once up front (cheap failure before any disk work) and again
+  // under the exclusive lock that inserts the stream, so that concurrent CreateStream calls
+  // cannot together exceed a quota. REQUIRES: mu_ held (shared or exclusive).
+  auto check_quotas = [&]() -> StreamResult<void> {
     if (streams_.count(RegistryKey(req.account, req.name))) {
       return MakeUnexpected(exists_error());
     }
-    uint64_t open = 0, on_demand = 0;
+    uint64_t open = 0, on_demand = 0, creating = 0;
     for (const auto& [k, s] : streams_) {
       std::shared_lock sl(s->mu);
       if (s->meta.account != req.account) continue;
       for (const auto& sh : s->meta.shards) open += sh.open() ? 1 : 0;
       on_demand += s->meta.mode == StreamMode::kOnDemand ? 1 : 0;
+      creating += s->meta.StatusAt(now) == StreamStatus::kCreating ? 1 : 0;
     }
     if (open + shard_count > options_.shard_limit) {
       StreamError e;
@@ -207,6 +214,18 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
       e.n2 = options_.on_demand_stream_limit;
       return MakeUnexpected(e);
     }
+    if (creating >= kMaxCreatingStreams) {
+      StreamError e;
+      e.code = StreamErrc::kCreatingStreamsLimit;
+      e.account = req.account;
+      e.n1 = kMaxCreatingStreams;
+      return MakeUnexpected(e);
+    }
+    return {};
+  };
+  {
+    std::shared_lock lock(mu_);
+    if (auto r = check_quotas(); !r) return r;
   }
 
   auto s = std::make_shared<Stream>();
@@ -221,6 +240,7 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
   m.mode = req.mode;
   m.tags = req.tags;
   if (req.max_record_size_kib) m.max_record_size_kib = *req.max_record_size_kib;
+  m.warm_throughput_mibps = req.warm_throughput_mibps;
   auto ranges = SplitEvenly(shard_count);
   for (uint32_t i = 0; i < shard_count; ++i) {
     ShardMeta sh;
@@ -256,13 +276,13 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
   }
   {
     std::unique_lock lock(mu_);
-    auto [it, inserted] = streams_.emplace(RegistryKey(req.account, req.name), s);
-    if (!inserted) {
+    if (auto r = check_quotas(); !r) {
       lock.unlock();
       s->logs.clear();
       cleanup();
-      return MakeUnexpected(exists_error());
+      return r;
     }
+    streams_.emplace(RegistryKey(req.account, req.name), s);
   }
   spdlog::info("created stream '{}' (account {}, {} shards)", m.name, m.account, shard_count);
   return {};

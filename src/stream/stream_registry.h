@@ -57,6 +57,7 @@ struct CreateStreamRequest {
   StreamMode mode = StreamMode::kProvisioned;
   std::map<std::string, std::string> tags;
   std::optional<uint32_t> max_record_size_kib;
+  std::optional<uint32_t> warm_throughput_mibps;  // ON_DEMAND only; checked by the api layer
 };
 
 struct PutEntry {

@@ -433,6 +433,20 @@ TEST(ToApiErrorTest, ConsumerErrors) {
               "shardId-000000000000.");
 }
 
+TEST(ToApiErrorTest, ControlPlaneLimits) {
+  auto e = Facts(StreamErrc::kDailyOperationLimit);
+  e.value = "UpdateStreamMode";
+  e.n1 = 2;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "UpdateStreamMode cannot be called more than 2 times per rolling 24-hour period "
+              "for stream s1 under account 000000000000.");
+  e = Facts(StreamErrc::kCreatingStreamsLimit);
+  e.n1 = 5;
+  ExpectError(ToApiError(e), "LimitExceededException", 400,
+              "Account 000000000000 already has 5 streams in CREATING state. Wait until they "
+              "are ACTIVE before creating more.");
+}
+
 TEST(RenderJsonTest, MessageKeyAndOmission) {
   EXPECT_EQ(RenderJson(ToApiError(Facts(StreamErrc::kStreamNotFound))),
             R"({"__type":"ResourceNotFoundException","message":"Stream s1 under account )"

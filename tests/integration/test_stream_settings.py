@@ -352,16 +352,16 @@ class EncryptionTest(SettingsCase):
     def test_errors(self):
         self.create_stream("s")
         self.assertAwsError("InvalidArgumentException", self.kinesis.start_stream_encryption,
-                            StreamName="s", EncryptionType="NONE", KeyId="k")
+                            StreamName="s", EncryptionType="NONE", KeyId="alias/k")
         status, body = self.raw_json("StartStreamEncryption",
                                      {"StreamName": "s", "EncryptionType": "KMS"})
         self.assertEqual(body["message"], "1 validation error detected: Value null at 'keyId' "
                                           "failed to satisfy constraint: Member must not be null")
         status, body = self.raw_json("StartStreamEncryption",
-                                     {"StreamName": "s", "EncryptionType": "AES", "KeyId": "k"})
+                                     {"StreamName": "s", "EncryptionType": "AES", "KeyId": "alias/k"})
         self.assertIn("Member must satisfy enum value set: [NONE, KMS]", body["message"])
         self.assertAwsError("ResourceNotFoundException", self.kinesis.start_stream_encryption,
-                            StreamName="nope", EncryptionType="KMS", KeyId="k")
+                            StreamName="nope", EncryptionType="KMS", KeyId="alias/k")
         self.assertEqual(self.summary("s")["EncryptionType"], "NONE")
 
     def test_requires_active(self):
@@ -370,14 +370,14 @@ class EncryptionTest(SettingsCase):
         self.start_server()
         self.create_stream("s", wait=False)
         self.assertAwsError("ResourceInUseException", self.kinesis.start_stream_encryption,
-                            StreamName="s", EncryptionType="KMS", KeyId="k",
+                            StreamName="s", EncryptionType="KMS", KeyId="alias/k",
                             message=f"Stream s under account {ACCOUNT} not ACTIVE, instead in "
                                     "state CREATING")
         self.wait_active("s")
-        self.kinesis.start_stream_encryption(StreamName="s", EncryptionType="KMS", KeyId="k")
+        self.kinesis.start_stream_encryption(StreamName="s", EncryptionType="KMS", KeyId="alias/k")
         self.assertEqual(self.status("s"), "UPDATING")
         self.assertAwsError("ResourceInUseException", self.kinesis.stop_stream_encryption,
-                            StreamName="s", EncryptionType="KMS", KeyId="k")
+                            StreamName="s", EncryptionType="KMS", KeyId="alias/k")
 
 
 class EnhancedMonitoringTest(SettingsCase):

@@ -197,8 +197,9 @@ class TagsTest(ServerTestCase):
         self.assertIn("Member must have value less than or equal to 50", body["message"])
         status, body = self.raw_json("ListTagsForStream", {"StreamName": "t", "Limit": 0})
         self.assertIn("Member must have value greater than or equal to 1", body["message"])
-        status, body = self.raw_json("ListTagsForStream", {})
-        self.assertEqual(body["__type"], "ValidationException")
+        status, body = self.raw_json("ListTagsForStream", {})  # neither StreamName nor ARN
+        self.assertEqual(body["__type"], "InvalidArgumentException")
+        self.assertEqual(body["message"], "Either StreamName or StreamARN should be provided.")
 
     def test_character_rules(self):
         self.create_stream("t")

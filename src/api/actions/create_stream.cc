@@ -1,7 +1,12 @@
-// CreateStream (kinesis-api-actions.md §2).
+// CreateStream (kinesis-api-actions.md §2). PROVISIONED needs ShardCount; ON_DEMAND takes
+// none (InvalidArgumentException: a bad mode/count combination) and may set a warm
+// throughput, which needs the account's minimum throughput billing commitment
+// (ValidationException otherwise, as UpdateStreamWarmThroughput). Quotas: stream registry.
 #include "api/action.h"
 #include "api/actions/actions.h"
+#include "api/actions/warm_throughput.h"
 #include "api/shapes.h"
+#include "common/clock.h"
 
 namespace runnel::api {
 namespace {
@@ -27,6 +32,23 @@ void Handle(ActionContext& ctx) {
           "constraint: Member must not be null"));
     }
     req.shard_count = static_cast<uint32_t>(*shards);
+  } else if (shards) {
+    // Wording ours (not recorded).
+    return ctx.Fail(InvalidArgument(
+        "ShardCount cannot be specified for a stream in ON_DEMAND capacity mode."));
+  }
+  if (auto warm = ctx.Integer("WarmThroughputMiBps")) {
+    // The same rules as UpdateStreamWarmThroughput, applied to the stream to be.
+    stream::StreamMeta draft;
+    draft.name = req.name;
+    draft.account = req.account;
+    draft.mode = req.mode;
+    auto accounts = ctx.registry.account_settings().Get(req.account, Clock::NowMs());
+    if (!accounts) return ctx.Fail(accounts.error());
+    if (auto w = SetWarmThroughput(draft, *warm, accounts->commitment); !w) {
+      return ctx.Fail(w.error());
+    }
+    req.warm_throughput_mibps = draft.warm_throughput_mibps;
   }
   if (auto tags = ctx.Object("Tags")) {
     for (auto [k, v] : *tags) {

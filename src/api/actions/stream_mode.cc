@@ -2,7 +2,9 @@
 // through UPDATING. The mode lives in StreamMeta::mode; resharding actions reject ON_DEMAND
 // streams themselves. Switching to PROVISIONED keeps the open shards; switching to ON_DEMAND
 // counts against the account's on-demand stream limit (RegistryOptions) and may set a warm
-// throughput (which needs the account's minimum throughput billing commitment).
+// throughput (which needs the account's minimum throughput billing commitment). AWS allows
+// two mode switches per stream in a rolling 24 hours (developer guide); a third is
+// LimitExceededException.
 #include "api/action.h"
 #include "api/actions/actions.h"
 #include "api/actions/warm_throughput.h"
@@ -11,6 +13,8 @@
 
 namespace runnel::api {
 namespace {
+
+constexpr size_t kModeSwitchesPerDay = 2;
 
 constexpr FieldSpec kFields[] = {Required(kStreamArn), kStreamId, Required(kStreamModeDetails),
                                  kWarmThroughputMiBps};
@@ -48,6 +52,15 @@ void Handle(ActionContext& ctx) {
           e.other = ctx.registry.options().region;
           e.n1 = usage.on_demand_streams;
           e.n2 = limit;
+          return MakeUnexpected(std::move(e));
+        }
+        if (!stream::TakeDailySlot(m.mode_switches_ms, Clock::NowMs(), kModeSwitchesPerDay)) {
+          stream::StreamError e;
+          e.code = stream::StreamErrc::kDailyOperationLimit;
+          e.stream = m.name;
+          e.account = m.account;
+          e.value = "UpdateStreamMode";
+          e.n1 = kModeSwitchesPerDay;
           return MakeUnexpected(std::move(e));
         }
         m.mode = target;
