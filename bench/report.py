@@ -153,7 +153,7 @@ def main():
     L.append("Servers:")
     L.append("")
     L.append("```")
-    L.append("build/runnel serve --port $PORT --data-dir <fresh temp dir> --sync always --log-level warn")
+    L.append("build/runnel serve --port $PORT --data-dir <fresh temp dir> --sync always --consumer-limit 100 --log-level warn")
     L.append("node bench/node_modules/kinesalite/cli.js --port $PORT --createStreamMs 0 --deleteStreamMs 0")
     L.append("KINESIS_MOCK_PLAIN_PORT=$PORT KINESIS_MOCK_TLS_PORT=$OTHER CREATE_STREAM_DURATION=0ms "
              "DELETE_STREAM_DURATION=0ms LOG_LEVEL=WARN node main.js  # cwd: bench/node_modules/kinesis-local")
