@@ -41,7 +41,7 @@ FilledLog& Shared() {
 void ReadAtRandom(benchmark::State& state, size_t max_records) {
   storage::Log& log = *Shared().log;
   std::mt19937_64 rng(1);
-  std::string buffer;
+  storage::ReadBuffer buffer;
   std::vector<storage::RecordView> out;
   storage::ReadOptions options;
   options.max_records = max_records;
@@ -60,7 +60,7 @@ void BM_LogReadRandom100(benchmark::State& state) { ReadAtRandom(state, 100); }
 BENCHMARK(BM_LogReadRandom100);
 void BM_LogRead10000Sequential(benchmark::State& state) {
   storage::Log& log = *Shared().log;
-  std::string buffer;
+  storage::ReadBuffer buffer;
   std::vector<storage::RecordView> out;
   storage::ReadOptions options;
   options.max_records = 10000;

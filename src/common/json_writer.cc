@@ -129,6 +129,14 @@ JsonWriter& JsonWriter::TimestampMs(int64_t ms) {
   return *this;
 }
 
+char* JsonWriter::RawValue(size_t n) {
+  Sep();
+  size_t at = out_.size();
+  out_.resize(at + n);  // a small zero-fill of bytes already in cache, about to be overwritten
+  need_comma_ = true;
+  return out_.data() + at;
+}
+
 JsonWriter& JsonWriter::Base64(std::string_view bytes) {
   Sep();
   out_.push_back('"');

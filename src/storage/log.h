@@ -11,12 +11,14 @@
 // appends. Reads of durable data do not block appends for long.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "storage/read_buffer.h"
 #include "storage/record_batch.h"
 #include "storage/storage_error.h"
 
@@ -40,6 +42,9 @@ struct RecordView {
   int64_t timestamp_ms = 0;
   std::string_view payload;  // points into the caller's buffer passed to Read
 };
+
+// Log::Read's `next_ts_ms` when the read did not see the record after the last one returned.
+constexpr int64_t kUnknownTimestamp = INT64_MIN;
 
 struct ReadOptions {
   size_t max_records = 10000;
@@ -73,9 +78,16 @@ class Log {
   int64_t LastTimestampMs() const;  // timestamp of the newest record, 0 if empty
 
   // Reads records [from, ...) into `out` (cleared first); payload views point into
-  // `buffer`, which is reused. Returns the offset after the last record returned.
-  StorageResult<Offset> Read(Offset from, const ReadOptions& options, std::string& buffer,
-                             std::vector<RecordView>& out) const;
+  // `buffer`, which is reused. Returns the offset after the last record returned. When
+  // `next_ts_ms` is given it receives the timestamp of the record at the returned offset if
+  // the read already had it in hand (it stopped at a record or byte limit), else
+  // kUnknownTimestamp (use TimestampAt).
+  //
+  // Checksums: a batch's payload CRC is checked the first time this process reads it and
+  // not again while it stays in the segment's verified ranges (Segment::verified; see
+  // README.md, "Checksums on the read path"). Batch headers are checked on every read.
+  StorageResult<Offset> Read(Offset from, const ReadOptions& options, ReadBuffer& buffer,
+                             std::vector<RecordView>& out, int64_t* next_ts_ms = nullptr) const;
 
   // First offset whose record has timestamp >= ts_ms, or EndOffset() if none.
   // Timestamps are treated as non-decreasing along the log (the writer stamps them).

@@ -26,6 +26,7 @@ struct SegmentSnapshot {
   Offset end;           // offset after the last readable record
   Offset next_base;     // base of the following segment (== end unless corrupt)
   bool corrupt = false;
+  uint64_t trusted_until = 0;  // batches ending at or before this were verified before
 };
 
 struct Log::Impl {
@@ -48,6 +49,9 @@ struct Log::Impl {
   size_t FindSegmentLocked(Offset offset) const;
   // REQUIRES: mu_ held, segments_[i] exists. Snapshot for reading from `from` (0: from start).
   SegmentSnapshot SnapshotLocked(size_t i, Offset from) const;
+  // Takes mu_. Adds what `scanner` checked beyond snap.trusted_until to the segment's
+  // verified ranges, so later reads skip the payload CRC there.
+  void RememberVerified(const SegmentSnapshot& snap, const BatchScanner& scanner) const;
   // REQUIRES: mu_ held. Seals the active segment and starts a new one at end_.
   StorageResult<void> RollLocked();
 };

@@ -10,6 +10,7 @@ namespace {
 
 constexpr size_t kMinReadChunk = 16u << 10;
 constexpr size_t kMaxReadChunk = 1u << 20;
+constexpr uint64_t kMaxFirstRead = 16u << 20;
 
 Unexpected<StorageError> Corruption(const std::string& detail) {
   return MakeUnexpected(StorageError{StorageErrc::kCorruption, detail});
@@ -28,7 +29,7 @@ StorageError ScanError(ScanStatus s, const BatchScanner& scanner, const Segment&
 }
 
 // Moves every view in `out` from `old_base` to the buffer's new storage.
-void Rebase(std::vector<RecordView>& out, const char* old_base, const std::string& buffer) {
+void Rebase(std::vector<RecordView>& out, const char* old_base, const ReadBuffer& buffer) {
   for (auto& r : out) {
     r.payload = std::string_view(buffer.data() + (r.payload.data() - old_base), r.payload.size());
   }
@@ -49,14 +50,40 @@ SegmentSnapshot Log::Impl::SnapshotLocked(size_t i, Offset from) const {
     snap.start = e->pos;
     snap.start_offset = e->offset;
   }
+  snap.trusted_until = seg->verified.EndOfRangeAt(snap.start.value());
   return snap;
 }
 
-StorageResult<Offset> Log::Read(Offset from, const ReadOptions& options, std::string& buffer,
-                                std::vector<RecordView>& out) const {
+void Log::Impl::RememberVerified(const SegmentSnapshot& snap, const BatchScanner& scanner) const {
+  if (scanner.checked_end() <= snap.trusted_until) return;  // nothing new was checked
+  std::lock_guard lock(mu_);
+  // A retention pass may have dropped the segment meanwhile: then nobody reads it again.
+  snap.segment->verified.Add(scanner.checked_begin(), std::min(scanner.checked_end(), snap.segment->size));
+}
+
+namespace {
+
+// How many bytes to pread first: enough for `max_records` records of this segment's average
+// framed size (one pread for a typical GetRecords), bounded by the byte limit. Later reads
+// in the same scan refill with kMinReadChunk..kMaxRefillChunk as needed.
+size_t FirstReadBytes(const SegmentSnapshot& snap, const ReadOptions& options) {
+  uint64_t records = snap.end.value() - snap.segment->base().value();
+  uint64_t avg = records > 0 ? snap.size / records + 1 : kMinReadChunk;
+  uint64_t by_count = options.max_records > (kMaxFirstRead / avg) ? kMaxFirstRead
+                                                                   : options.max_records * avg;
+  uint64_t by_bytes = options.max_bytes + options.max_bytes / 8 + kMinReadChunk;
+  uint64_t want = std::min(by_count + kMinReadChunk, by_bytes);
+  return static_cast<size_t>(std::clamp<uint64_t>(want, kMinReadChunk, kMaxFirstRead));
+}
+
+}  // namespace
+
+StorageResult<Offset> Log::Read(Offset from, const ReadOptions& options, ReadBuffer& buffer,
+                                std::vector<RecordView>& out, int64_t* next_ts_ms) const {
   const Impl& d = *impl_;
   out.clear();
   buffer.clear();
+  if (next_ts_ms) *next_ts_ms = kUnknownTimestamp;
   Offset limit;
   SegmentSnapshot snap;
   {
@@ -80,14 +107,15 @@ StorageResult<Offset> Log::Read(Offset from, const ReadOptions& options, std::st
     }
     snap = d.SnapshotLocked(d.FindSegmentLocked(from), from);
   }
-  size_t chunk = std::clamp(options.max_bytes + format::kHeaderSize, kMinReadChunk, kMaxReadChunk);
   size_t bytes = 0;
   bool done = false;
   while (!done) {
     if (from >= snap.end) return out.empty() ? StorageResult<Offset>(GapError(snap)) : from;
-    BatchScanner scanner(snap.segment->file(), snap.start, snap.size, buffer, chunk);
+    BatchScanner scanner(snap.segment->file(), snap.start, snap.size, buffer,
+                         FirstReadBytes(snap, options));
     scanner.set_keep_old_bytes(!out.empty());
     scanner.set_skip_below(from);
+    scanner.set_trusted_until(snap.trusted_until);
     Offset expected = snap.start_offset;
     while (!done) {
       ScannedBatch b;
@@ -97,6 +125,7 @@ StorageResult<Offset> Log::Read(Offset from, const ReadOptions& options, std::st
       if (s == ScanStatus::kEnd) break;
       // A bad batch is never served; records before it are (the next read gets the error).
       if (s != ScanStatus::kBatch) {
+        d.RememberVerified(snap, scanner);
         if (!out.empty()) return out.back().offset + 1;
         return MakeUnexpected(ScanError(s, scanner, *snap.segment));
       }
@@ -110,6 +139,8 @@ StorageResult<Offset> Log::Read(Offset from, const ReadOptions& options, std::st
       }
       expected = Offset(b.header.end_offset());
       if (b.skipped) continue;
+      // Payload bytes are kept from here on (views point into them).
+      scanner.set_keep_old_bytes(true);
       format::RecordIterator it(b.payload);
       int64_t ts;
       std::string_view payload;
@@ -117,15 +148,16 @@ StorageResult<Offset> Log::Read(Offset from, const ReadOptions& options, std::st
         if (o < from) continue;
         if (o >= limit || out.size() >= options.max_records ||
             (!out.empty() && bytes + payload.size() > options.max_bytes)) {
+          if (next_ts_ms && o < limit) *next_ts_ms = ts;
           done = true;
           break;
         }
         out.push_back(RecordView{o, ts, payload});
         bytes += payload.size();
-        scanner.set_keep_old_bytes(true);
       }
       if (expected >= limit) done = true;
     }
+    d.RememberVerified(snap, scanner);
     if (done) break;
     // Reached the end of this segment's readable bytes: move on to the next segment.
     Offset next = std::max(from, snap.end);
@@ -164,10 +196,12 @@ StorageResult<Offset> Log::FindByTimestamp(int64_t ts_ms) const {
       snap.start = e->pos;
       snap.start_offset = e->offset;
     }
+    snap.trusted_until = snap.segment->verified.EndOfRangeAt(snap.start.value());
   }
-  std::string buffer;
+  ReadBuffer buffer;
   BatchScanner scanner(snap.segment->file(), snap.start, snap.size, buffer, kMaxReadChunk);
   scanner.set_skip_older_than(ts_ms);
+  scanner.set_trusted_until(snap.trusted_until);
   Offset expected = snap.start_offset;
   while (true) {
     ScannedBatch b;
@@ -184,9 +218,13 @@ StorageResult<Offset> Log::FindByTimestamp(int64_t ts_ms) const {
     int64_t ts;
     std::string_view payload;
     for (Offset o(b.header.base_offset); it.Next(&ts, &payload); ++o) {
-      if (ts >= ts_ms) return o;
+      if (ts >= ts_ms) {
+        d.RememberVerified(snap, scanner);
+        return o;
+      }
     }
   }
+  d.RememberVerified(snap, scanner);
   return snap.end;
 }
 
@@ -194,7 +232,7 @@ StorageResult<int64_t> Log::TimestampAt(Offset offset) const {
   ReadOptions options;
   options.max_records = 1;
   options.max_bytes = 1;
-  std::string buffer;
+  ReadBuffer buffer;
   std::vector<RecordView> out;
   auto r = Read(offset, options, buffer, out);
   if (!r) return MakeUnexpected(std::move(r).error());

@@ -10,6 +10,7 @@
 namespace runnel::storage {
 namespace {
 constexpr size_t kScanChunkBytes = 1u << 20;
+constexpr size_t kRefillBytes = 1u << 20;
 }  // namespace
 
 std::string SegmentFileName(Offset base, std::string_view ext) {
@@ -69,7 +70,41 @@ SegmentSummary Segment::Summary() const {
   return SegmentSummary{base_, end, size, index.max_ts_ms(), index.last_batch_pos()};
 }
 
-BatchScanner::BatchScanner(const File& file, FilePos start, uint64_t limit, std::string& buffer,
+uint64_t VerifiedRanges::EndOfRangeAt(uint64_t pos) const {
+  for (const Range& r : ranges_) {
+    if (r.begin > pos) break;
+    if (pos < r.end) return r.end;
+  }
+  return pos;
+}
+
+void VerifiedRanges::Add(uint64_t begin, uint64_t end) {
+  if (begin >= end) return;
+  // Merge every range that overlaps or touches [begin, end) into one.
+  auto first = std::find_if(ranges_.begin(), ranges_.end(),
+                            [&](const Range& r) { return r.end >= begin; });
+  auto last = first;
+  while (last != ranges_.end() && last->begin <= end) {
+    begin = std::min(begin, last->begin);
+    end = std::max(end, last->end);
+    ++last;
+  }
+  first = ranges_.erase(first, last);
+  ranges_.insert(first, Range{begin, end});
+  if (ranges_.size() > kMaxRanges) {
+    auto smallest = std::min_element(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) {
+      return a.end - a.begin < b.end - b.begin;
+    });
+    ranges_.erase(smallest);
+  }
+}
+
+void VerifiedRanges::TruncateAt(uint64_t pos) {
+  while (!ranges_.empty() && ranges_.back().begin >= pos) ranges_.pop_back();
+  if (!ranges_.empty() && ranges_.back().end > pos) ranges_.back().end = pos;
+}
+
+BatchScanner::BatchScanner(const File& file, FilePos start, uint64_t limit, ReadBuffer& buffer,
                            size_t chunk_bytes)
     : file_(file), pos_(start.value()), limit_(limit), buffer_(buffer),
       chunk_bytes_(std::max<size_t>(chunk_bytes, format::kHeaderSize)) {
@@ -79,20 +114,24 @@ BatchScanner::BatchScanner(const File& file, FilePos start, uint64_t limit, std:
 bool BatchScanner::Ensure(uint64_t pos, uint64_t n, bool* io_error) {
   if (pos >= window_pos_ && pos + n <= window_pos_ + window_len_ && window_len_ > 0) return true;
   if (pos + n > limit_) return false;
-  uint64_t want = std::min<uint64_t>(std::max<uint64_t>(n, chunk_bytes_), limit_ - pos);
+  // The first load reads chunk_bytes_; refills (a batch running past the window) read at
+  // most kRefillBytes beyond what is needed, so a large first chunk is not read twice.
+  const uint64_t chunk = loaded_ ? std::min(chunk_bytes_, kRefillBytes) : chunk_bytes_;
+  loaded_ = true;
+  uint64_t want = std::min<uint64_t>(std::max<uint64_t>(n, chunk), limit_ - pos);
   if (!keep_) buffer_.clear();
   window_idx_ = buffer_.size();
   window_pos_ = pos;
   window_len_ = 0;
-  buffer_.resize(window_idx_ + want);
+  buffer_.resize_uninitialized(window_idx_ + want);
   auto got = file_.PRead(buffer_.data() + window_idx_, want, pos);
   if (!got) {
-    buffer_.resize(window_idx_);
+    buffer_.resize_uninitialized(window_idx_);
     error_ = got.error().what;
     *io_error = true;
     return false;
   }
-  buffer_.resize(window_idx_ + *got);
+  buffer_.resize_uninitialized(window_idx_ + *got);
   window_len_ = *got;
   return *got >= n;
 }
@@ -122,6 +161,7 @@ ScanStatus BatchScanner::Next(PayloadCheck check, ScannedBatch* out) {
   out->header = h;
   out->pos = FilePos(pos_);
   out->payload = {};
+  out->trusted = false;
   out->skipped = check == PayloadCheck::kSkip || h.end_offset() <= skip_below_ ||
                  h.max_ts_ms < skip_older_than_;
   if (!out->skipped) {
@@ -132,20 +172,25 @@ ScanStatus BatchScanner::Next(PayloadCheck check, ScannedBatch* out) {
       return ScanStatus::kShort;
     }
     std::string_view payload(At(payload_pos), h.payload_len);
-    if (!format::PayloadCrcMatches(h, payload)) {
-      error_ = "batch payload checksum mismatch at position " + std::to_string(pos_);
-      return ScanStatus::kBadPayload;
-    }
-    format::RecordIterator it(payload);
-    int64_t ts;
-    std::string_view bytes;
-    uint32_t n = 0;
-    while (it.Next(&ts, &bytes)) ++n;
-    if (!it.ok() || n != h.record_count) {
-      error_ = "bad record framing in batch at position " + std::to_string(pos_);
-      return ScanStatus::kBadPayload;
+    out->trusted = pos_ + h.frame_size() <= trusted_until_;
+    if (!out->trusted) {
+      if (!format::PayloadCrcMatches(h, payload)) {
+        error_ = "batch payload checksum mismatch at position " + std::to_string(pos_);
+        return ScanStatus::kBadPayload;
+      }
+      format::RecordIterator it(payload);
+      int64_t ts;
+      std::string_view bytes;
+      uint32_t n = 0;
+      while (it.Next(&ts, &bytes)) ++n;
+      if (!it.ok() || n != h.record_count) {
+        error_ = "bad record framing in batch at position " + std::to_string(pos_);
+        return ScanStatus::kBadPayload;
+      }
     }
     out->payload = payload;
+    if (checked_end_ != pos_ || checked_begin_ == checked_end_) checked_begin_ = pos_;
+    checked_end_ = pos_ + h.frame_size();
   }
   pos_ += h.frame_size();
   return ScanStatus::kBatch;
@@ -155,7 +200,8 @@ ScanResult ScanSegment(Segment& segment, uint64_t file_size) {
   ScanResult result;
   result.end = segment.base();
   segment.index.Clear();
-  std::string buffer;
+  segment.verified.Clear();
+  ReadBuffer buffer;
   BatchScanner scanner(segment.file(), FilePos(0), file_size, buffer, kScanChunkBytes);
   ScannedBatch b;
   while (true) {
@@ -179,6 +225,7 @@ ScanResult ScanSegment(Segment& segment, uint64_t file_size) {
     result.records += b.header.record_count;
     result.good_bytes = scanner.pos().value();
   }
+  segment.verified.Add(0, result.good_bytes);
   return result;
 }
 
@@ -204,7 +251,7 @@ bool LastBatchMatches(const Segment& segment, const SegmentSummary& summary, std
     if (summary.size_bytes != 0) *why = "empty segment with bytes";
     return summary.size_bytes == 0;
   }
-  std::string buffer;
+  ReadBuffer buffer;
   BatchScanner scanner(segment.file(), summary.last_batch_pos, summary.size_bytes, buffer,
                        format::kHeaderSize);
   ScannedBatch b;

@@ -1,5 +1,6 @@
 // Segment: one <20-digit base offset>.seg file of a Log plus its in-memory sparse index.
-// BatchScanner: walks the framed batches of a segment file, checking every CRC.
+// BatchScanner: walks the framed batches of a segment file, checking every CRC (except
+// where the caller says a range was verified before, see VerifiedRanges).
 //
 // A Segment is shared (shared_ptr) between the Log and readers, so a reader keeps the file
 // descriptor open while retention unlinks the file. The mutable fields (size, end, index,
@@ -11,9 +12,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/file.h"
 #include "storage/batch_format.h"
+#include "storage/read_buffer.h"
 #include "storage/segment_index.h"
 #include "storage/storage_error.h"
 
@@ -25,6 +28,34 @@ std::string SegmentFileName(Offset base, std::string_view ext);
 bool ParseSegmentFileName(std::string_view name, Offset* base);
 
 StorageError ToStorageError(const FileError& e);
+
+// Byte ranges of one segment file whose batches are known good in this process: verified
+// batch by batch (payload CRC32C and record framing) by a recovery scan or an earlier read,
+// or written by this process from a buffer whose CRC it computed (Log::Append). Reads skip
+// the payload CRC inside these ranges; headers are still checked on every read. Memory is
+// bounded: at most kMaxRanges disjoint ranges (adjacent ones merge); past that the smallest
+// is forgotten, which only costs a re-check. Not synchronized (the Log's mutex guards it).
+// Decision and its limits: src/storage/README.md, "Checksums on the read path".
+class VerifiedRanges {
+ public:
+  static constexpr size_t kMaxRanges = 16;
+
+  // End of the verified range containing `pos` (pos itself when none does).
+  uint64_t EndOfRangeAt(uint64_t pos) const;
+  // Marks [begin, end) verified.
+  void Add(uint64_t begin, uint64_t end);
+  // Forgets everything at or past `pos` (the file was truncated there).
+  void TruncateAt(uint64_t pos);
+  void Clear() { ranges_.clear(); }
+  size_t range_count() const { return ranges_.size(); }
+
+ private:
+  struct Range {
+    uint64_t begin;
+    uint64_t end;
+  };
+  std::vector<Range> ranges_;  // sorted, disjoint, non-adjacent
+};
 
 class Segment {
  public:
@@ -49,6 +80,7 @@ class Segment {
   uint64_t size = 0;   // bytes of valid batches (appends go here)
   Offset end;          // offset after the last valid record
   SegmentIndex index;
+  VerifiedRanges verified;  // batches whose payload CRC need not be checked again
   bool corrupt = false;  // sealed segment with a bad batch: offsets [end, next base) are lost
 
  private:
@@ -79,6 +111,7 @@ struct ScannedBatch {
   FilePos pos;
   std::string_view payload;  // empty when skipped; valid until the next Next()
   bool skipped = false;
+  bool trusted = false;  // payload CRC not rechecked: inside the caller's verified range
 };
 
 // Reads batches from `file` in [start, limit) through `buffer`, in chunks of at least
@@ -86,7 +119,7 @@ struct ScannedBatch {
 // chunk is loaded (so offsets into `buffer` stay meaningful; the buffer may reallocate).
 class BatchScanner {
  public:
-  BatchScanner(const File& file, FilePos start, uint64_t limit, std::string& buffer,
+  BatchScanner(const File& file, FilePos start, uint64_t limit, ReadBuffer& buffer,
                size_t chunk_bytes);
 
   ScanStatus Next(PayloadCheck check, ScannedBatch* out);
@@ -97,6 +130,13 @@ class BatchScanner {
   // their header checked but their payload neither read nor returned.
   void set_skip_below(Offset offset) { skip_below_ = offset.value(); }
   void set_skip_older_than(int64_t ts_ms) { skip_older_than_ = ts_ms; }
+  // Batches that end at or before `pos` were verified before (VerifiedRanges): their header
+  // is checked, their payload CRC and record framing are not.
+  void set_trusted_until(uint64_t pos) { trusted_until_ = pos; }
+  // The last contiguous run of batches returned with their payload checked or trusted:
+  // [checked_begin(), checked_end()). Empty (begin == end) when there was none.
+  uint64_t checked_begin() const { return checked_begin_; }
+  uint64_t checked_end() const { return checked_end_; }
 
  private:
   // Makes [pos, pos + n) available in buffer_; false at I/O error or short file.
@@ -106,11 +146,15 @@ class BatchScanner {
   const File& file_;
   uint64_t pos_;
   uint64_t limit_;
-  std::string& buffer_;
+  ReadBuffer& buffer_;
   size_t chunk_bytes_;
   bool keep_ = false;
   uint64_t skip_below_ = 0;
   int64_t skip_older_than_ = INT64_MIN;
+  uint64_t trusted_until_ = 0;
+  bool loaded_ = false;
+  uint64_t checked_begin_ = 0;
+  uint64_t checked_end_ = 0;
   uint64_t window_pos_ = 0;  // file position of buffer_[window_idx_]
   size_t window_idx_ = 0;
   size_t window_len_ = 0;
@@ -127,7 +171,8 @@ struct ScanResult {
 };
 
 // Scans `segment` from position 0 up to `file_size`, verifying every batch and their offset
-// continuity, rebuilding segment.index from scratch. Does not modify the file.
+// continuity, rebuilding segment.index and segment.verified (the good prefix) from scratch.
+// Does not modify the file.
 ScanResult ScanSegment(Segment& segment, uint64_t file_size);
 
 // Best effort: counts the records in batches whose headers still look valid from `pos` on.

@@ -208,12 +208,13 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
 
   static thread_local std::vector<storage::RecordView> views;
   uint64_t next = from;
+  int64_t next_ts = storage::kUnknownTimestamp;  // of the record at `next`, when Read saw it
   if (from < end) {
     storage::ReadOptions ro;
     ro.max_records = limit;
     ro.max_bytes = kMaxResponseBytes;
     ro.upto = storage::Offset(end);
-    auto r = log->Read(storage::Offset(from), ro, out->buffer, views);
+    auto r = log->Read(storage::Offset(from), ro, out->buffer, views, &next_ts);
     if (!r) {
       StreamError e;
       e.code = StreamErrc::kInternal;
@@ -241,8 +242,11 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
   }
 
   if (next < end) {
-    auto ts = log->TimestampAt(storage::Offset(next));
-    out->millis_behind_latest = ts ? std::max<int64_t>(0, now - *ts) : 0;
+    if (next_ts == storage::kUnknownTimestamp) {
+      auto ts = log->TimestampAt(storage::Offset(next));
+      next_ts = ts ? *ts : now;
+    }
+    out->millis_behind_latest = std::max<int64_t>(0, now - next_ts);
   }
 
   if (!shard.open() && next >= log->EndOffset().value()) {

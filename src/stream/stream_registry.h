@@ -109,7 +109,7 @@ struct GetRecordsOutput {
   std::optional<std::string> next_iterator;  // absent iff shard end (children non-empty)
   int64_t millis_behind_latest = 0;
   std::vector<ChildShard> child_shards;
-  std::string buffer;  // backing storage of the records' views
+  storage::ReadBuffer buffer;  // backing storage of the records' views
 };
 
 class StreamRegistry {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 namespace runnel {
 namespace {
 
@@ -71,6 +73,17 @@ TEST(JsonWriterTest, AppendsToExistingOutput) {
   JsonWriter w(out);
   w.BeginArray().String("a").EndArray();
   EXPECT_EQ(out, R"(prefix:["a"])");
+}
+
+TEST(JsonWriterTest, RawValueTakesCommasLikeAnyValue) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginArray();
+  std::memcpy(w.RawValue(3), "1.5", 3);
+  std::memcpy(w.RawValue(2), "{}", 2);
+  w.Int(7);
+  w.EndArray();
+  EXPECT_EQ(out, "[1.5,{},7]");
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ std::vector<std::filesystem::path> MakeSealedSegments(const TempDir& tmp) {
 }
 
 void ExpectCorruptionAt(const Log& log, uint64_t from) {
-  std::string buffer;
+  ReadBuffer buffer;
   std::vector<RecordView> out;
   auto r = log.Read(Offset(from), ReadOptions{}, buffer, out);
   ASSERT_FALSE(r.ok()) << "served " << out.size() << " records from " << from;
@@ -153,7 +153,7 @@ TEST(LogRecoveryTest, BitFlipInSealedSegmentIsNeverServed) {
   ExpectCorruptionAt(*log, base1.value() + 15);    // the bad batch itself
   {
     // A read running into it returns the records before it, then the error.
-    std::string buffer;
+    ReadBuffer buffer;
     std::vector<RecordView> out;
     auto r = log->Read(base1, ReadOptions{}, buffer, out);
     ASSERT_TRUE(r.ok());

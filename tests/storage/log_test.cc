@@ -40,7 +40,7 @@ TEST(LogTest, EmptyLogStartsAtZero) {
   EXPECT_EQ(log->StartOffset().value(), 0u);
   EXPECT_EQ(log->EndOffset().value(), 0u);
   EXPECT_EQ(log->LastTimestampMs(), 0);
-  std::string buffer;
+  ReadBuffer buffer;
   std::vector<RecordView> out;
   auto r = log->Read(Offset(0), ReadOptions{}, buffer, out);
   ASSERT_TRUE(r.ok());
@@ -81,7 +81,7 @@ TEST(LogTest, SegmentsRollAndReadsCrossThem) {
   for (const auto& s : segs) EXPECT_LT(std::filesystem::file_size(s), 4096u + 208u);
   ExpectRecords(*log, 0, 1000);
   // One read spans every segment.
-  std::string buffer;
+  ReadBuffer buffer;
   std::vector<RecordView> out;
   auto r = log->Read(Offset(3), ReadOptions{}, buffer, out);
   ASSERT_TRUE(r.ok()) << r.error().detail;
@@ -94,7 +94,7 @@ TEST(LogTest, SegmentsRollAndReadsCrossThem) {
 }
 
 void ExpectSparseLookups(const Log& log, uint64_t end) {
-  std::string buffer;
+  ReadBuffer buffer;
   std::vector<RecordView> out;
   ReadOptions options;
   options.max_records = 3;
@@ -126,7 +126,7 @@ TEST(LogTest, ReadRespectsLimits) {
   TempDir tmp;
   auto log = OpenLog(tmp.log_dir(), SmallSegments());
   AppendRecords(*log, 40, 5);
-  std::string buffer;
+  ReadBuffer buffer;
   std::vector<RecordView> out;
 
   ReadOptions options;
@@ -250,7 +250,7 @@ TEST(LogTest, DeleteSegmentsOlderThan) {
   size_t after = Files(tmp.log_dir(), ".seg").size();
   EXPECT_LT(after, before);
   EXPECT_EQ(Files(tmp.log_dir(), ".idx").size(), after - 1);
-  std::string buffer;
+  ReadBuffer buffer;
   std::vector<RecordView> out;
   auto read = log->Read(Offset(0), ReadOptions{}, buffer, out);
   ASSERT_FALSE(read.ok());
@@ -280,9 +280,9 @@ TEST(LogTest, ConcurrentReadsNeverSeePartialBatches) {
   std::vector<std::thread> readers;
   for (int t = 0; t < 2; ++t) {
     readers.emplace_back([&] {
-      std::string buffer;
+      ReadBuffer buffer;
       std::vector<RecordView> out;
-      while (!stop.load()) {
+      do {  // at least one pass, even when the appends finish before this thread runs
         uint64_t next = 0;
         while (true) {
           auto r = log->Read(Offset(next), ReadOptions{}, buffer, out);
@@ -295,7 +295,7 @@ TEST(LogTest, ConcurrentReadsNeverSeePartialBatches) {
           }
         }
         records_read += next;
-      }
+      } while (!stop.load());
     });
   }
   AppendRecords(*log, 400, 5);

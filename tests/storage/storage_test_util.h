@@ -90,7 +90,7 @@ inline void AppendBytes(const std::filesystem::path& file, const std::string& by
 // Reads every record in [from, end) and checks payloads and timestamps.
 inline void ExpectRecords(const Log& log, uint64_t from, uint64_t end, int64_t ts0 = 1000,
                           size_t size = 20) {
-  std::string buffer;
+  ReadBuffer buffer;
   std::vector<RecordView> out;
   uint64_t next = from;
   while (next < end) {
