@@ -35,6 +35,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 RUNNEL_BIN = os.path.abspath(os.environ.get("RUNNEL_BIN", os.path.join(REPO, "build", "runnel")))
 AWS_CLI = os.environ.get("AWS_CLI", "/usr/bin/aws")
+# Node.js and the JS SDK v3 (run.sh installs @aws-sdk/client-kinesis with npm ci).
+NODE = shutil.which("node")
+JS_SDK_DIR = os.path.join(HERE, "node_modules", "@aws-sdk", "client-kinesis")
+requires_js_sdk = unittest.skipUnless(
+    NODE and os.path.isdir(JS_SDK_DIR),
+    "node or @aws-sdk/client-kinesis missing (run.sh installs it with npm ci)")
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"

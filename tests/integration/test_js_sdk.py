@@ -7,7 +7,6 @@ The SDK is installed by run.sh into tests/integration/node_modules from package-
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import unittest
@@ -15,15 +14,12 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from harness import ServerTestCase, free_port  # noqa: E402
+from harness import NODE, ServerTestCase, free_port, requires_js_sdk  # noqa: E402
 
-NODE = shutil.which("node")
-SDK = os.path.join(HERE, "node_modules", "@aws-sdk", "client-kinesis")
 SCRIPT = os.path.join(HERE, "js_sdk_scenario.mjs")
 
 
-@unittest.skipUnless(NODE and os.path.isdir(SDK),
-                     "node or @aws-sdk/client-kinesis missing (run.sh installs it with npm ci)")
+@requires_js_sdk
 class JsSdkTest(ServerTestCase):
 
     def start_server(self, extra_args=None):
@@ -59,8 +55,7 @@ class JsSdkTest(ServerTestCase):
         self.assertEqual(summary["bulk"], 500)
 
 
-@unittest.skipUnless(NODE and os.path.isdir(SDK),
-                     "node or @aws-sdk/client-kinesis missing (run.sh installs it with npm ci)")
+@requires_js_sdk
 class JsSdkSigV4Test(ServerTestCase):
     """With --auth sigv4 the JS SDK's h2 requests (which sign the literal :authority
     pseudo-header, kinesis-wire.md §7.4) are verified; a wrong secret is refused."""

@@ -7,21 +7,17 @@ end the subscription. The SDK is installed by run.sh into tests/integration/node
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import unittest
 
-from harness import ServerTestCase
+from harness import NODE, ServerTestCase, requires_js_sdk
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NODE = shutil.which("node")
-SDK = os.path.join(HERE, "node_modules", "@aws-sdk", "client-kinesis")
 SCRIPT = os.path.join(HERE, "js_sdk_subscribe.mjs")
 
 
-@unittest.skipUnless(NODE and os.path.isdir(SDK),
-                     "node or @aws-sdk/client-kinesis missing (run.sh installs it with npm ci)")
+@requires_js_sdk
 class JsSdkSubscribeTest(ServerTestCase):
     transition_ms = 0
 
