@@ -18,9 +18,7 @@ bool IsName(std::string_view s) {
   return true;
 }
 
-struct ArnParts {
-  std::string_view region, account, resource;
-};
+}  // namespace
 
 std::optional<ArnParts> SplitArn(std::string_view a) {
   std::string_view parts[5];
@@ -35,8 +33,6 @@ std::optional<ArnParts> SplitArn(std::string_view a) {
   return ArnParts{parts[3], parts[4], a.substr(start)};
 }
 
-}  // namespace
-
 std::optional<ResourceRef> ParseResourceArn(std::string_view arn) {
   auto parts = SplitArn(arn);
   if (!parts) return std::nullopt;
@@ -45,6 +41,8 @@ std::optional<ResourceRef> ParseResourceArn(std::string_view arn) {
   r.remove_prefix(7);
   ResourceRef ref;
   ref.arn = std::string(arn);
+  ref.region = std::string(parts->region);
+  ref.account = std::string(parts->account);
   size_t slash = r.find('/');
   if (slash == std::string_view::npos) {
     if (!IsName(r)) return std::nullopt;
@@ -72,15 +70,14 @@ std::optional<ResourceRef> ParseResourceArn(std::string_view arn) {
 std::optional<ResourceRef> ResolveResourceArn(ActionContext& ctx) {
   std::string_view arn = ctx.String("ResourceARN").value_or("");
   auto ref = ParseResourceArn(arn);
-  auto parts = SplitArn(arn);
-  if (!ref || !parts) {
+  if (!ref) {
     ctx.Fail(InvalidArgument(fmt::format("Invalid ResourceARN {}", arn)));
     return std::nullopt;
   }
-  if (parts->region != ctx.options.region || parts->account != ctx.account) {
+  if (ref->region != ctx.options.region || ref->account != ctx.account) {
     // Another region or account: not visible to this caller.
     stream::StreamError e;
-    e.account = std::string(parts->account);
+    e.account = ref->account;
     if (ref->kind == ResourceRef::Kind::kConsumer) {
       e.code = stream::StreamErrc::kConsumerNotFound;
       e.value = ref->arn;

@@ -15,9 +15,18 @@ struct ResourceRef {
   enum class Kind { kStream, kConsumer };
   Kind kind = Kind::kStream;
   std::string arn;       // as given
+  std::string region;
+  std::string account;
   std::string stream;    // stream name (for a consumer: its stream)
   std::string consumer;  // consumer name (kConsumer only)
 };
+
+// "arn:{partition}:kinesis:{region}:{account}:{resource}" split into its fields; nullopt if
+// there are fewer than six fields or it is not a kinesis ARN.
+struct ArnParts {
+  std::string_view region, account, resource;
+};
+std::optional<ArnParts> SplitArn(std::string_view arn);
 
 // Splits "arn:{partition}:kinesis:{region}:{account}:stream/{name}[/consumer/{c}:{epoch}]".
 // nullopt if it is neither shape.

@@ -6,6 +6,7 @@
 #include "api/actions/actions.h"
 #include "api/actions/stream_consumers.h"
 #include "api/next_token.h"
+#include "api/resource_arn.h"
 #include "api/shapes.h"
 #include "common/clock.h"
 #include "common/json_writer.h"
@@ -14,18 +15,10 @@ namespace runnel::api {
 
 std::optional<ConsumerArn> ParseConsumerArn(std::string_view arn) {
   // arn:{partition}:kinesis:{region}:{account}:stream/{stream}/consumer/{name}:{epoch}
-  std::string_view parts[5];
-  size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
-    size_t colon = arn.find(':', start);
-    if (colon == std::string_view::npos) return std::nullopt;
-    parts[i] = arn.substr(start, colon - start);
-    start = colon + 1;
-  }
-  std::string_view resource = arn.substr(start);
-  if (parts[0] != "arn" || parts[2] != "kinesis" || resource.substr(0, 7) != "stream/") {
-    return std::nullopt;
-  }
+  auto parts = SplitArn(arn);
+  if (!parts) return std::nullopt;
+  std::string_view resource = parts->resource;
+  if (resource.substr(0, 7) != "stream/") return std::nullopt;
   resource.remove_prefix(7);
   size_t slash = resource.find("/consumer/");
   if (slash == std::string_view::npos || slash == 0) return std::nullopt;
@@ -33,8 +26,8 @@ std::optional<ConsumerArn> ParseConsumerArn(std::string_view arn) {
   size_t colon = rest.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return std::nullopt;
   ConsumerArn out;
-  out.region = std::string(parts[3]);
-  out.account = std::string(parts[4]);
+  out.region = std::string(parts->region);
+  out.account = std::string(parts->account);
   out.stream = std::string(resource.substr(0, slash));
   out.consumer = std::string(rest.substr(0, colon));
   return out;
