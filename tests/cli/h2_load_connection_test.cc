@@ -141,7 +141,16 @@ class TinyH2Server {
       boost::system::error_code ec;
       while ((n = nghttp2_session_mem_send(c.session, &out)) > 0)
         asio::write(socket, asio::buffer(out, n), ec);
-      if (c.close || ec) break;
+      if (ec) break;
+      if (c.close) {
+        // Lingering close, as real servers do: closing with unread input (the client's
+        // SETTINGS ACK, WINDOW_UPDATE) would send RST, and the client's kernel could drop
+        // the GOAWAY before the client reads it. Half-close, then drain until the client
+        // closes its side.
+        socket.shutdown(tcp::socket::shutdown_send, ec);
+        while (!ec) socket.read_some(asio::buffer(buf), ec);
+        break;
+      }
       size_t got = socket.read_some(asio::buffer(buf), ec);
       if (ec) break;
       if (nghttp2_session_mem_recv(c.session, buf.data(), got) < 0) break;
