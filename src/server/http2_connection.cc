@@ -13,6 +13,10 @@ namespace net = boost::asio;
 
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxWriteBytes = 256 * 1024;
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+// While the server shuts down, an idle client that never reads its GOAWAY must not hold
+// the shutdown up for long.
+constexpr auto kShutdownLingerTimeout = std::chrono::milliseconds(200);
 
 }  // namespace
 
@@ -55,7 +59,7 @@ void Http2Connection<Stream>::Start() {
   received_ = beast::flat_buffer();
   if (worker_.draining()) session_->Goaway();
   Flush();
-  if (!closing_ && !closed_) Read();
+  if (!closing_ && !closed_ && !reading_) Read();
   ArmIdleTimer();
 }
 
@@ -68,6 +72,7 @@ void Http2Connection<Stream>::BeginShutdown() {
 
 template <class Stream>
 void Http2Connection<Stream>::Read() {
+  reading_ = true;
   stream_.async_read_some(net::buffer(input_),
                           [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                             self->OnRead(ec, n);
@@ -76,15 +81,20 @@ void Http2Connection<Stream>::Read() {
 
 template <class Stream>
 void Http2Connection<Stream>::OnRead(beast::error_code ec, size_t bytes) {
+  reading_ = false;
   if (closed_) return;
   if (ec) {  // the client closed or reset the connection, or we closed the socket
     Finish();
     return;
   }
+  if (lingering_) {  // discard until the client closes or the linger timer fires
+    Read();
+    return;
+  }
   last_input_ = std::chrono::steady_clock::now();
   if (!session_->Receive(input_.data(), bytes)) closing_ = true;
   Flush();
-  if (!closing_ && !closed_) Read();
+  if (!closing_ && !closed_ && !reading_) Read();
 }
 
 template <class Stream>
@@ -96,7 +106,7 @@ void Http2Connection<Stream>::Flush() {
     return;
   }
   if (output_.empty()) {
-    if (closing_ || (!session_->WantRead() && !session_->WantWrite())) Finish();
+    if (closing_ || (!session_->WantRead() && !session_->WantWrite())) Linger();
     return;
   }
   writing_ = true;
@@ -118,11 +128,11 @@ void Http2Connection<Stream>::OnWrite(beast::error_code ec) {
 
 template <class Stream>
 void Http2Connection<Stream>::ArmIdleTimer() {
-  if (closed_) return;
+  if (closed_ || lingering_) return;  // lingering has its own deadline on this timer
   const auto timeout = worker_.options().idle_timeout;
   idle_timer_.expires_at(last_input_ + timeout);
   idle_timer_.async_wait([self = this->shared_from_this(), timeout](beast::error_code ec) {
-    if (ec || self->closed_) return;
+    if (ec || self->closed_ || self->lingering_) return;
     const bool idle = std::chrono::steady_clock::now() - self->last_input_ >= timeout;
     if (idle && !self->session_->HasStreams()) {
       self->session_->Goaway();
@@ -133,6 +143,24 @@ void Http2Connection<Stream>::ArmIdleTimer() {
     if (idle) self->last_input_ = std::chrono::steady_clock::now();  // busy: check later
     self->ArmIdleTimer();
   });
+}
+
+// Everything is written (the GOAWAY last). Half-close, then read and discard until the
+// client closes or kLingerTimeout passes: closing with unread input (a WINDOW_UPDATE, the
+// rest of a request) would make the kernel send a reset that can destroy the GOAWAY and the
+// last responses before the client reads them.
+template <class Stream>
+void Http2Connection<Stream>::Linger() {
+  if (lingering_ || closed_) return;
+  lingering_ = true;
+  beast::error_code ignored;
+  TcpLayer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  if (session_) session_->Terminate();  // nothing more can be sent: release open streams
+  idle_timer_.expires_after(worker_.draining() ? kShutdownLingerTimeout : kLingerTimeout);
+  idle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    if (!ec) self->Finish();
+  });
+  if (!reading_) Read();
 }
 
 template <class Stream>

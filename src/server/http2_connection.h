@@ -48,6 +48,7 @@ class Http2Connection : public Connection,
   void Flush();
   void OnWrite(boost::beast::error_code ec);
   void ArmIdleTimer();
+  void Linger();
   void Finish();
 
   Worker& worker_;
@@ -58,6 +59,8 @@ class Http2Connection : public Connection,
   std::vector<uint8_t> input_;
   std::string output_;
   bool writing_ = false;
+  bool reading_ = false;
+  bool lingering_ = false;  // output done and half-closed; input is read and discarded
   bool closing_ = false;  // no more input is processed; close once the output is written
   bool closed_ = false;
   bool registered_ = true;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <atomic>
 #include <stdexcept>
 #include <chrono>
@@ -221,6 +223,42 @@ TEST_F(Http2ServerTest, GarbageAfterPrefaceClosesOnlyThatConnection) {
   auto response = http1.ReadResponse();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result_int(), 200);
+}
+
+// A protocol error with more input already queued: the server must half-close and drain
+// (linger), not close with unread input. Closing with unread input makes the kernel send a
+// reset instead of a FIN, and discard whatever of the GOAWAY is still in the send queue.
+TEST_F(Http2ServerTest, ProtocolErrorGoawayIsFollowedByAnOrderlyClose) {
+  StartServer(EchoHandler);
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  for (int round = 0; round < 5; ++round) {
+    asio::ip::tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), port_});
+    std::string out("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+    out += std::string("\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9);  // empty SETTINGS
+    out += std::string("\xff\xff\xff\x01\x05\x00\x00\x00\x00", 9);  // bad HEADERS
+    out += std::string(200 * 1024, 'j');  // more than one server read: left unread
+    boost::system::error_code ec;
+    asio::write(socket, asio::buffer(out), ec);
+    EXPECT_FALSE(ec) << "round " << round << ": the server reset: " << ec.message();
+    ec.clear();
+    std::string received;
+    char chunk[16384];
+    while (!ec) {
+      const size_t n = socket.read_some(asio::buffer(chunk), ec);
+      received.append(chunk, n);
+    }
+    EXPECT_EQ(ec, asio::error::eof) << "round " << round << ": " << ec.message();
+    bool goaway = false;  // walk the frames: SETTINGS, SETTINGS ACK, GOAWAY (type 7)
+    for (size_t at = 0; at + 9 <= received.size();) {
+      const size_t length = (uint8_t(received[at]) << 16) | (uint8_t(received[at + 1]) << 8) |
+                            uint8_t(received[at + 2]);
+      if (received[at + 3] == '\x07') goaway = true;
+      at += 9 + length;
+    }
+    EXPECT_TRUE(goaway) << "round " << round << ": " << received.size() << " bytes";
+  }
 }
 
 TEST_F(Http2ServerTest, ResetStreamBeforeRespondIsHarmless) {
