@@ -1,6 +1,9 @@
 #include "stream/hash_key.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <random>
 
 #include <string>
 #include <utility>
@@ -86,6 +89,36 @@ TEST(HashKeyTest, Md5RoutingExamples) {
   auto ranges = SplitEvenly(3);
   EXPECT_TRUE(ranges[0].Contains(HashOfPartitionKey("a")));
   EXPECT_TRUE(ranges[1].Contains(HashOfPartitionKey("b")));
+}
+
+// The hand-written MD5 against OpenSSL's, for every length around the block and padding
+// boundaries (55/56/64 bytes and multiples), long keys, and all byte values.
+HashKey OpenSslMd5(std::string_view s) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EXPECT_EQ(EVP_Digest(s.data(), s.size(), digest, &len, EVP_md5(), nullptr), 1);
+  EXPECT_EQ(len, 16u);
+  HashKey k = 0;
+  for (int i = 0; i < 16; ++i) k = (k << 8) | digest[i];
+  return k;
+}
+
+TEST(HashKeyTest, Md5MatchesOpenSsl) {
+  std::mt19937_64 rng(42);
+  for (size_t n = 0; n <= 1100; ++n) {
+    for (int round = 0; round < 3; ++round) {
+      std::string key(n, '\0');
+      for (char& c : key) c = static_cast<char>(rng());
+      ASSERT_EQ(ToDecimal(HashOfPartitionKey(key)), ToDecimal(OpenSslMd5(key))) << "length " << n;
+    }
+  }
+  // RFC 1321 test suite.
+  EXPECT_EQ(HashOfPartitionKey("abc"), OpenSslMd5("abc"));
+  EXPECT_EQ(ToDecimal(HashOfPartitionKey("message digest")),
+            ToDecimal((HashKey{0xf96b697d7cb7938dull} << 64) | 0x525a2f31aaf161d0ull));
+  EXPECT_EQ(ToDecimal(HashOfPartitionKey(
+                "12345678901234567890123456789012345678901234567890123456789012345678901234567890")),
+            ToDecimal((HashKey{0x57edf4a22be3c955ull} << 64) | 0xac49da2e2107b67aull));
 }
 
 TEST(HashKeyTest, SplitOne) {
