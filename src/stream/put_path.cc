@@ -2,7 +2,9 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cstring>
 #include <mutex>
+#include <utility>
 
 #include "common/clock.h"
 #include "storage/record_batch.h"
@@ -21,6 +23,7 @@ struct PutScratch {
   std::vector<int> slot_of_entry;
   std::vector<size_t> slot_records;  // per builder slot: records and payload bytes
   std::vector<size_t> slot_bytes;
+  std::vector<int64_t> last_entry_of_slot;  // the slot's previous entry (sequence numbers)
 };
 thread_local PutScratch t_scratch;
 
@@ -178,15 +181,25 @@ void StreamRegistry::PutRecords(std::string_view account, std::string_view name,
       to_sync.emplace_back(log, storage::Offset(base[k] + sc.builders[k].record_count()));
     }
 
-    // Sequence numbers: counter = offset + 1, arrival = now.
+    // Sequence numbers: counter = offset + 1, arrival = now. Within a slot only the counter
+    // changes, by one per record: each number after the slot's first is the previous one
+    // incremented (IncrementSequenceCounter), not encoded afresh.
     std::vector<uint64_t> next(base);
+    sc.last_entry_of_slot.assign(slots, -1);
     for (size_t i = 0; i < entries.size(); ++i) {
       int slot = sc.slot_of_entry[i];
       const ShardMeta& sh = m.shards[sc.position_of_slot[slot]];
       uint64_t offset = next[slot]++;
-      SequenceFields f{ShardCreationSeconds(sh), sh.index, offset + 1, now / 1000};
       auto& out = pending->outcome.entries[i];
       out.shard_index = sh.index;
+      const int64_t prev = std::exchange(sc.last_entry_of_slot[slot], static_cast<int64_t>(i));
+      if (prev >= 0 && offset + 1 < kEndingCounter) {
+        const auto& p = pending->outcome.entries[prev];
+        std::memcpy(out.sequence, p.sequence, sizeof(out.sequence));
+        out.sequence_length = p.sequence_length;
+        if (IncrementSequenceCounter(out.sequence, out.sequence_length)) continue;
+      }
+      SequenceFields f{ShardCreationSeconds(sh), sh.index, offset + 1, now / 1000};
       out.sequence_length = static_cast<uint8_t>(EncodeSequenceNumberTo(f, out.sequence));
     }
   }

@@ -151,6 +151,35 @@ size_t EncodeSequenceNumberTo(const SequenceFields& f, char* out) {
   return len;
 }
 
+bool IncrementSequenceCounter(char* digits, size_t len) {
+  // 2^80 in decimal: 1208925819614629174706176 (25 digits).
+  static constexpr char kTwoTo80[] = "1208925819614629174706176";
+  constexpr size_t kAddend = sizeof(kTwoTo80) - 1;
+  // Only v2 numbers (56 digits); with the counter below 2^63 the sum stays in its field.
+  if (len != kV2Digits) return false;
+  int carry = 0;
+  size_t i = len;
+  for (size_t j = kAddend; j-- > 0;) {
+    --i;
+    int d = (digits[i] - '0') + (kTwoTo80[j] - '0') + carry;
+    carry = d >= 10;
+    digits[i] = static_cast<char>('0' + (carry ? d - 10 : d));
+  }
+  while (carry && i > 0) {
+    --i;
+    if (digits[i] == '9') {
+      digits[i] = '0';
+    } else {
+      ++digits[i];
+      carry = 0;
+    }
+  }
+  // A carry out of the top digit is impossible for 56-digit v2 numbers (they lie far below
+  // 10^56 - 2^80), but stay safe.
+  if (carry) return false;
+  return true;
+}
+
 std::string EncodeSequenceNumber(const SequenceFields& f) {
   char buf[64];
   size_t len = EncodeSequenceNumberTo(f, buf);

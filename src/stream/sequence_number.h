@@ -36,6 +36,15 @@ std::string EncodeSequenceNumber(const SequenceFields& f);
 // hot path, no allocation.
 size_t EncodeSequenceNumberTo(const SequenceFields& f, char* out);
 
+// Turns `digits` (len digits, as written by EncodeSequenceNumberTo) into the encoding of the
+// same fields with the counter one higher, in place: the counter sits at bit 80, so that adds
+// 2^80 to the number, done on the decimal digits (much cheaper than encoding afresh; the put
+// path numbers consecutive records of a shard this way). REQUIRES: the new counter is below
+// 2^63 (the caller knows it; the encoder would mask the top bit). Returns false, leaving
+// `digits` unspecified, unless len is the 56 digits of a v2 number and the sum fits in them;
+// then encode afresh.
+bool IncrementSequenceCounter(char* digits, size_t len);
+
 // Decodes a decimal sequence number. nullopt when it is not a valid v2 number (wrong length,
 // wrong version nibbles, non-digits, or the low-nibble/shard-index fields disagree).
 std::optional<SequenceFields> DecodeSequenceNumber(std::string_view decimal);

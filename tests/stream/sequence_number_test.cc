@@ -197,5 +197,44 @@ TEST(SequenceNumberTest, RejectsWrongStructure) {
       DecodeSequenceNumber("49600871682990487560162820860903377014660033122387623954").has_value());
 }
 
+// Incrementing the decimal in place gives exactly what encoding counter + 1 gives, including
+// counters whose +1 carries through many decimal digits and the largest counters allowed.
+TEST(SequenceNumberTest, IncrementMatchesEncode) {
+  std::mt19937_64 rng(7);
+  constexpr uint64_t kMaxTime = (uint64_t{1} << 36) - 1;
+  std::vector<uint64_t> counters = {0, 1, 9, 99, 999999, 1000000, (uint64_t{1} << 32) - 1,
+                                    kEndingCounter - 2, kEndingCounter - 1000};
+  for (int i = 0; i < 2000; ++i) counters.push_back(rng() % (kEndingCounter - 1));
+  for (int i = 0; i < 200; ++i) counters.push_back(rng() % 100000);
+  for (uint64_t counter : counters) {
+    SequenceFields f;
+    f.shard_creation_s = static_cast<int64_t>(rng() % (kMaxTime + 1));
+    f.shard_index = static_cast<uint32_t>(rng());
+    f.arrival_s = static_cast<int64_t>(rng() % (kMaxTime + 1));
+    if (counter % 3 == 0) f.shard_index = counter % 17;  // small indexes, like real shards
+    f.counter = counter;
+    char digits[64];
+    size_t len = EncodeSequenceNumberTo(f, digits);
+    // Several steps in a row, as the put path does within a batch.
+    for (int step = 0; step < 3 && f.counter + 1 < kEndingCounter; ++step) {
+      ASSERT_TRUE(IncrementSequenceCounter(digits, len)) << counter;
+      ++f.counter;
+      char expected[64];
+      size_t expected_len = EncodeSequenceNumberTo(f, expected);
+      ASSERT_EQ(std::string(digits, len), std::string(expected, expected_len)) << counter;
+      auto back = DecodeSequenceNumber(std::string_view(digits, len));
+      ASSERT_TRUE(back.has_value());
+      EXPECT_TRUE(FieldsEqual(*back, f));
+    }
+  }
+}
+
+TEST(SequenceNumberTest, IncrementRefusesWhatItCannotDo) {
+  std::string short_number = "12345";
+  EXPECT_FALSE(IncrementSequenceCounter(short_number.data(), short_number.size()));
+  std::string nines(56, '9');  // the sum would need a 57th digit
+  EXPECT_FALSE(IncrementSequenceCounter(nines.data(), nines.size()));
+}
+
 }  // namespace
 }  // namespace runnel::stream
