@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "api/action.h"
 #include "api/actions/actions.h"
@@ -77,16 +78,28 @@ void Handle(ActionContext& ctx) {
   sc.entries.clear();
   size_t used = 0;
   for (simdjson::dom::element rec : records) {
-    simdjson::dom::object o = rec.get_object();
-    std::string_view data_b64 = o["Data"].get_string();
-    char* dst = sc.Reserve(used, base64::MaxDecodedSize(data_b64.size()));
-    used += base64::DecodeTo(data_b64, dst).size;  // validated already
+    // One pass over the entry's members instead of a lookup (a scan) per name; the first
+    // occurrence of a name wins, as with operator[]. Types were validated already.
+    std::optional<std::string_view> data_b64, partition_key;
+    std::optional<simdjson::dom::element> ehk;
+    for (simdjson::dom::key_value_pair field : rec.get_object()) {
+      if (field.key == "Data") {
+        if (!data_b64) data_b64 = std::string_view(field.value.get_string());  // throws if not
+      } else if (field.key == "PartitionKey") {
+        if (!partition_key) partition_key = std::string_view(field.value.get_string());
+      } else if (field.key == "ExplicitHashKey") {
+        if (!ehk) ehk = field.value;
+      }
+    }
+    // Required members (validated); a miss throws like operator[] did (-> InternalFailure).
+    if (!data_b64 || !partition_key) throw simdjson::simdjson_error(simdjson::NO_SUCH_FIELD);
+    char* dst = sc.Reserve(used, base64::MaxDecodedSize(data_b64->size()));
+    used += base64::DecodeTo(*data_b64, dst).size;  // validated already
     sc.data_ends.push_back(used);
     stream::PutEntry e;
-    e.partition_key = o["PartitionKey"].get_string();
-    simdjson::dom::element ehk;
-    if (o["ExplicitHashKey"].get(ehk) == simdjson::SUCCESS && !ehk.is_null()) {
-      std::string_view s = ehk.get_string();
+    e.partition_key = *partition_key;
+    if (ehk && !ehk->is_null()) {
+      std::string_view s = ehk->get_string();
       e.explicit_hash_key = stream::ParseHashKey(s);
       if (!e.explicit_hash_key) {
         stream::StreamError err;
