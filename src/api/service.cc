@@ -38,8 +38,9 @@ void AccessDenied(const Respond& respond) {
           "be authorized</Message>\n</AccessDeniedException>\n");
 }
 
-// simdjson needs SIMDJSON_PADDING readable bytes after the input; bodies are copied into
-// this per-thread buffer (one memcpy, no allocation once warm).
+// simdjson needs SIMDJSON_PADDING readable bytes after the input. Bodies that come without
+// them (ApiRequest::body_padding) and transcoded CBOR are copied into this per-thread buffer
+// (one memcpy, no allocation once warm).
 struct ParseScratch {
   simdjson::dom::parser parser;
   std::string padded;
@@ -85,10 +86,14 @@ void Service::Handle(const ApiRequest& request, Respond respond) {
     }
     json_body = ps.cbor_json;
   }
-  ps.padded.assign(json_body);
-  ps.padded.resize(json_body.size() + simdjson::SIMDJSON_PADDING);
+  const char* parse_data = json_body.data();
+  if (cbor || request.body_padding < simdjson::SIMDJSON_PADDING) {
+    ps.padded.assign(json_body);
+    ps.padded.resize(json_body.size() + simdjson::SIMDJSON_PADDING);
+    parse_data = ps.padded.data();
+  }
   simdjson::dom::element doc;
-  if (ps.parser.parse(ps.padded.data(), json_body.size(), false).get(doc) !=
+  if (ps.parser.parse(parse_data, json_body.size(), /*realloc_if_needed=*/false).get(doc) !=
       simdjson::SUCCESS) {
     return SendError(respond, action ? SerializationError("") : UnknownOperation());
   }

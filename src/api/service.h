@@ -27,6 +27,10 @@ struct ApiRequest {
   std::string_view target;        // X-Amz-Target header ("" if absent)
   std::string_view content_type;  // Content-Type header ("" if absent)
   std::string_view body;          // must stay valid until `respond` has been called
+  // Readable bytes after body.data() + body.size() (their values do not matter). With at
+  // least simdjson::SIMDJSON_PADDING the body is parsed in place; otherwise it is copied
+  // into a padded buffer first.
+  size_t body_padding = 0;
   // Lower-cased header name -> value, for auth and extensions (x-runnel-*).
   std::function<std::string_view(std::string_view lower_name)> header;
 };

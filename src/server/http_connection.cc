@@ -117,7 +117,7 @@ void HttpConnection<Stream>::ReadRequest() {
   }
   state_ = State::kReading;
   if (parser_) {
-    std::string& body = parser_->get().body();
+    RequestBody::value_type& body = parser_->get().body();
     if (body.capacity() <= kMaxRecycledBodyBytes) {
       spare_body_ = std::move(body);
       spare_body_.clear();
@@ -260,7 +260,8 @@ void HttpConnection<Stream>::Dispatch() {
   request_.method = ToStd(request.method_string());
   request_.target = target;
   request_.content_type = content_type;
-  request_.body = request.body();
+  request_.body = request.body().view();
+  request_.body_padding = request.body().padding();
   request_.header = [fields = &request](std::string_view lower_name) {
     return ToStd((*fields)[beast::string_view(lower_name.data(), lower_name.size())]);
   };

@@ -28,7 +28,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <deque>
 #include <cstddef>
 #include <functional>
@@ -39,6 +38,7 @@
 #include <string_view>
 
 #include "api/service.h"
+#include "server/request_body.h"
 #include "server/transport.h"
 #include "server/worker.h"
 
@@ -74,8 +74,8 @@ class HttpConnection : public Connection,
   };
   // Header fields come from a per-connection arena (Beast allocates one block per field).
   using FieldsAllocator = std::pmr::polymorphic_allocator<char>;
-  using Parser =
-      boost::beast::http::request_parser<boost::beast::http::string_body, FieldsAllocator>;
+  // RequestBody: no zero-fill while reading, and padded for parsing in place.
+  using Parser = boost::beast::http::request_parser<RequestBody, FieldsAllocator>;
   struct Chunk {
     std::string bytes;
     std::function<void(bool)> written;  // may be empty
@@ -129,7 +129,7 @@ class HttpConnection : public Connection,
   alignas(std::max_align_t) std::byte fields_arena_[2048];
   std::pmr::monotonic_buffer_resource fields_memory_{fields_arena_, sizeof(fields_arena_)};
   std::optional<Parser> parser_;  // the current request; alive until its response is written
-  std::string spare_body_;        // the previous request's body storage, reused
+  RequestBody::value_type spare_body_;  // the previous request's body storage, reused
   api::ApiRequest request_;
   uint64_t sequence_ = 0;  // numbers requests so stale or repeated Respond calls are ignored
   bool keep_alive_ = true;
