@@ -151,22 +151,46 @@ size_t EncodeSequenceNumberTo(const SequenceFields& f, char* out) {
   return len;
 }
 
+namespace {
+
+// 8 ASCII digits (most significant first) to their value, SWAR style.
+inline uint32_t Parse8Digits(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);  // little-endian: the first digit is the lowest byte
+  v -= 0x3030303030303030ull;
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull;
+  v = (v * 10000 + (v >> 32)) & 0xFFFFFFFFull;
+  return static_cast<uint32_t>(v);
+}
+
+// `v` (< 10^8) as exactly 8 zero-padded digits.
+inline void Put8Digits(uint32_t v, char* dst) {
+  const uint32_t hi = v / 10000, lo = v % 10000;
+  std::memcpy(dst, kDigitPairs + 2 * (hi / 100), 2);
+  std::memcpy(dst + 2, kDigitPairs + 2 * (hi % 100), 2);
+  std::memcpy(dst + 4, kDigitPairs + 2 * (lo / 100), 2);
+  std::memcpy(dst + 6, kDigitPairs + 2 * (lo % 100), 2);
+}
+
+}  // namespace
+
 bool IncrementSequenceCounter(char* digits, size_t len) {
-  // 2^80 in decimal: 1208925819614629174706176 (25 digits).
-  static constexpr char kTwoTo80[] = "1208925819614629174706176";
-  constexpr size_t kAddend = sizeof(kTwoTo80) - 1;
   // Only v2 numbers (56 digits); with the counter below 2^63 the sum stays in its field.
   if (len != kV2Digits) return false;
-  int carry = 0;
-  size_t i = len;
-  for (size_t j = kAddend; j-- > 0;) {
-    --i;
-    int d = (digits[i] - '0') + (kTwoTo80[j] - '0') + carry;
-    carry = d >= 10;
-    digits[i] = static_cast<char>('0' + (carry ? d - 10 : d));
+  // 2^80 = 1208925819614629174706176, as base-10^8 limbs from the low end.
+  static constexpr uint32_t kTwoTo80[4] = {74706176, 96146291, 20892581, 1};
+  constexpr uint32_t kTen8 = 100000000;
+  // The low 32 digits, 8 at a time; a carry out of them (rare) ripples on digit by digit.
+  uint32_t carry = 0;
+  for (int k = 0; k < 4; ++k) {
+    char* chunk = digits + len - 8 * (k + 1);
+    uint32_t v = Parse8Digits(chunk) + kTwoTo80[k] + carry;
+    carry = v >= kTen8;
+    if (carry) v -= kTen8;
+    Put8Digits(v, chunk);
   }
-  while (carry && i > 0) {
-    --i;
+  for (size_t i = len - 32; carry && i-- > 0;) {
     if (digits[i] == '9') {
       digits[i] = '0';
     } else {
@@ -176,8 +200,7 @@ bool IncrementSequenceCounter(char* digits, size_t len) {
   }
   // A carry out of the top digit is impossible for 56-digit v2 numbers (they lie far below
   // 10^56 - 2^80), but stay safe.
-  if (carry) return false;
-  return true;
+  return carry == 0;
 }
 
 std::string EncodeSequenceNumber(const SequenceFields& f) {
