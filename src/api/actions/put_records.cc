@@ -47,21 +47,42 @@ void AppendShardId(uint32_t index, std::string& out) {
 
 // {"FailedRecordCount":0,"Records":[{"SequenceNumber":"…","ShardId":"…"},…]}, written
 // directly: sequence numbers are digits and shard ids [a-zA-Z0-9-], so nothing needs escaping.
+// Each entry is assembled in a stack buffer and appended once; the shard id is rendered again
+// only when it differs from the previous entry's.
 std::string RenderResponse(const stream::PutOutcome& r) {
   constexpr std::string_view kHead = R"({"FailedRecordCount":0,"Records":[)";
   constexpr std::string_view kSeq = R"({"SequenceNumber":")";
   constexpr std::string_view kShard = R"(","ShardId":")";
+  constexpr std::string_view kEnd = R"("})";
+  constexpr size_t kShardIdBytes = 20;  // "shardId-" and 12 digits
   std::string out;
-  out.reserve(kHead.size() + 32 + r.entries.size() * (kSeq.size() + kShard.size() + 60 + 20 + 3));
+  out.reserve(kHead.size() + 32 +
+              r.entries.size() * (1 + kSeq.size() + 64 + kShard.size() + kShardIdBytes + kEnd.size()));
   out.append(kHead);
+  char entry[1 + kSeq.size() + sizeof(stream::PutEntryResult::sequence) + kShard.size() +
+             kShardIdBytes + kEnd.size()];
+  std::string shard_id;
+  uint32_t shard_of_id = 0;
   for (size_t i = 0; i < r.entries.size(); ++i) {
     const auto& e = r.entries[i];
-    if (i) out.push_back(',');
-    out.append(kSeq);
-    out.append(e.sequence_number());
-    out.append(kShard);
-    AppendShardId(e.shard_index, out);
-    out.append("\"}");
+    if (i == 0 || e.shard_index != shard_of_id) {
+      shard_id.clear();
+      AppendShardId(e.shard_index, shard_id);
+      shard_of_id = e.shard_index;
+    }
+    char* p = entry;
+    if (i) *p++ = ',';
+    std::memcpy(p, kSeq.data(), kSeq.size());
+    p += kSeq.size();
+    std::memcpy(p, e.sequence, e.sequence_length);
+    p += e.sequence_length;
+    std::memcpy(p, kShard.data(), kShard.size());
+    p += kShard.size();
+    std::memcpy(p, shard_id.data(), kShardIdBytes);
+    p += kShardIdBytes;
+    std::memcpy(p, kEnd.data(), kEnd.size());
+    p += kEnd.size();
+    out.append(entry, static_cast<size_t>(p - entry));
   }
   out.push_back(']');
   if (r.encrypted) out.append(R"(,"EncryptionType":"KMS")");
