@@ -11,6 +11,7 @@
 
 #include "api/auth/credentials_file.h"
 #include "api/service.h"
+#include "server/file_limit.h"
 #include "server/http_server.h"
 #include "server/tls_context.h"
 #include "storage/committer.h"
@@ -73,6 +74,11 @@ int RunServe(const ServeFlags& f) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(f.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  const FileLimit files = RaiseOpenFileLimit();
+  if (files.after != files.before) {
+    spdlog::info("open files limit raised from {} to {}", files.before, files.after);
+  }
 
   storage::SyncMode mode;
   std::chrono::milliseconds every{0};

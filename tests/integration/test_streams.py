@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import resource
 import sys
 import time
 import unittest
@@ -312,6 +313,42 @@ class StreamTest(ServerTestCase):
         self.restart_server()
         self.assertEqual(sorted(self.stream_names()), sorted(set(names) - {".."}))
         self.assertEqual(self.read_shard(".", shard_id(0))[0]["Data"], b"data of .")
+
+
+class OpenFileLimitTest(ServerTestCase):
+    """Each shard keeps its segment file open. Started with Debian's usual soft limit
+    lowered further (256), the server raises it to the hard limit, so a stream with more
+    shards than that works instead of failing with EMFILE (an InternalFailure)."""
+
+    SOFT = 256
+
+    def start_server(self, extra_args=None):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard != resource.RLIM_INFINITY and hard < 4 * self.SOFT:
+            self.skipTest(f"hard open-files limit {hard} too low for this test")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.SOFT, hard))
+        try:
+            super().start_server(extra_args)  # the server inherits the low soft limit
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+    def test_stream_with_more_shards_than_the_inherited_soft_limit(self):
+        with open(f"/proc/{self.server.proc.pid}/limits") as f:
+            line = next(l for l in f if l.startswith("Max open files"))
+        self.assertGreater(int(line.split()[3]), 2 * self.SOFT, line)
+        self.assertIn(f"open files limit raised from {self.SOFT}", self.server_log(since_start=True))
+
+        count = 2 * self.SOFT
+        self.kinesis.create_stream(StreamName="wide", ShardCount=count)
+        self.wait_active("wide", timeout=60)
+        shards = self.kinesis.list_shards(StreamName="wide", MaxResults=1000)["Shards"]
+        self.assertEqual(len(shards), count)
+        # Write to the last shard and read it back: its log really is open.
+        last = shards[-1]
+        put = self.kinesis.put_record(StreamName="wide", Data=b"edge", PartitionKey="k",
+                                      ExplicitHashKey=last["HashKeyRange"]["StartingHashKey"])
+        self.assertEqual(put["ShardId"], last["ShardId"])
+        self.assertEqual(self.read_shard("wide", last["ShardId"])[0]["Data"], b"edge")
 
 
 if __name__ == "__main__":
