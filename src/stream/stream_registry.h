@@ -176,7 +176,7 @@ class StreamRegistry {
 
   // --- data plane ----------------------------------------------------------------------
   // Routes and appends `entries`; `done` runs once they are durable under the sync mode
-  // (possibly on the committer thread). Entries must already be validated for shape.
+  // (possibly on the committer's completion thread). Entries must already be validated for shape.
   void PutRecords(std::string_view account, std::string_view name,
                   std::span<const PutEntry> entries,
                   std::optional<std::string_view> sequence_for_ordering, PutCallback done);
