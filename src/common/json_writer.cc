@@ -1,6 +1,8 @@
 #include "common/json_writer.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 #include "common/base64.h"
 
@@ -9,10 +11,47 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// True when one of the 8 bytes in `w` is < 0x20, '"' or '\\' (the bytes JSON must escape).
+// Classic SWAR zero-byte tests: (x - 0x01..) & ~x & 0x80.. flags a zero byte of x.
+inline bool NeedsEscape8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w;  // byte < 0x20 (with high bit clear)
+  return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | below_space) &
+         kHigh;
+}
+
+// Index of the first byte that needs escaping, checking 8 bytes at a time (most strings
+// written here, sequence numbers, shard ids, names, need none).
+size_t FirstToEscape(std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (NeedsEscape8(w)) break;
+  }
+  for (; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return s.size();
+}
+
 void AppendEscaped(std::string_view s, std::string& out) {
+  const size_t first = FirstToEscape(s);
+  if (first == s.size()) {  // the common case: one append
+    const size_t at = out.size();
+    out.resize(at + s.size() + 2);
+    char* p = out.data() + at;
+    *p = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    return;
+  }
   out.push_back('"');
-  size_t run_start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  out.append(s.data(), first);
+  size_t run_start = first;
+  for (size_t i = first; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run_start, i - run_start);

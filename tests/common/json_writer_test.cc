@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <cstring>
 
 namespace runnel {
@@ -38,6 +40,41 @@ TEST(JsonWriterTest, EscapesNulAndKeys) {
   JsonWriter w(out);
   w.BeginObject().Key(std::string_view("k\0\"", 3)).String(std::string_view("\0", 1)).EndObject();
   EXPECT_EQ(out, "{\"k\\u0000\\\"\":\"\\u0000\"}");
+}
+
+// The word-at-a-time scan must find every byte that needs escaping at every position of
+// strings longer and shorter than a word, and leave every other byte alone.
+TEST(JsonWriterTest, EveryByteAtEveryPositionMatchesTheByteByByteEscape) {
+  auto reference = [](std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\b') out += "\\b";
+      else if (c == '\f') out += "\\f";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c < 0x20) {
+        char u[8];
+        std::snprintf(u, sizeof(u), "\\u%04x", c);
+        out += u;
+      } else out.push_back(static_cast<char>(c));
+    }
+    return out + "\"";
+  };
+  for (size_t len : {1u, 7u, 8u, 9u, 16u, 17u, 23u}) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (int c = 0; c < 256; ++c) {
+        std::string s(len, 'a');
+        s[pos] = static_cast<char>(c);
+        if (pos + 1 < len) s[len - 1] = '\xe9';  // a UTF-8-ish high byte elsewhere
+        std::string out;
+        JsonWriter(out).String(s);
+        ASSERT_EQ(out, reference(s)) << "len " << len << " pos " << pos << " byte " << c;
+      }
+    }
+  }
 }
 
 TEST(JsonWriterTest, TimestampHasThreeDecimals) {
