@@ -5,6 +5,7 @@
 #include "stream/record_codec.h"
 #include "stream/registry_internal.h"
 #include "stream/sequence_number.h"
+#include "stream/sequence_run.h"
 
 namespace runnel::stream {
 namespace {
@@ -223,16 +224,15 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
     }
     next = r->value();
     out->records.reserve(views.size());
+    SequenceRun seq(ShardCreationSeconds(shard), shard.index);
     for (const auto& v : views) {
       if (v.timestamp_ms < horizon_ms) continue;  // past retention: never served
       DecodedRecord d;
       if (!DecodeRecordPayload(v.payload, &d)) continue;
       OutRecord rec;
-      SequenceFields f{ShardCreationSeconds(shard), shard.index, v.offset.value() + 1,
-                       v.timestamp_ms / 1000};
       rec.sequence.shard_index = shard.index;
-      rec.sequence.sequence_length =
-          static_cast<uint8_t>(EncodeSequenceNumberTo(f, rec.sequence.sequence));
+      rec.sequence.sequence_length = static_cast<uint8_t>(
+          seq.Encode(v.offset.value() + 1, v.timestamp_ms / 1000, rec.sequence.sequence));
       rec.arrival_ms = v.timestamp_ms;
       rec.partition_key = d.partition_key;
       rec.data = d.data;
