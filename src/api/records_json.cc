@@ -54,15 +54,27 @@ char* Put(char* p, std::string_view s) {
   return p + s.size();
 }
 
+// The seconds of the last timestamp written, as digits: records of a batch mostly share them.
+struct SecondsCache {
+  uint64_t secs = ~uint64_t{0};
+  size_t len = 0;
+  char digits[20];
+};
+
 // The same bytes as WriteRecordSlow, sized once and written in place: the sequence number
 // (decimal digits), timestamp (number) and base64 need no escaping, and the partition key
 // was checked to need none.
-void WriteRecordFast(JsonWriter& w, const stream::OutRecord& rec) {
+void WriteRecordFast(JsonWriter& w, const stream::OutRecord& rec, SecondsCache& cache) {
   const std::string_view seq = rec.sequence.sequence_number();
   const auto ms = static_cast<uint64_t>(rec.arrival_ms);
   const uint64_t secs = ms / 1000;
   const auto frac = static_cast<unsigned>(ms % 1000);
-  const size_t secs_len = DecimalDigits(secs);
+  if (secs != cache.secs) {
+    cache.secs = secs;
+    cache.len = DecimalDigits(secs);
+    std::to_chars(cache.digits, cache.digits + cache.len, secs);
+  }
+  const size_t secs_len = cache.len;
   const size_t data_len = base64::EncodedSize(rec.data.size());
   const std::string_view close = rec.encrypted ? kCloseKms : kClose;
   const size_t n = kSeqOpen.size() + seq.size() + kTsOpen.size() + secs_len + 4 +
@@ -72,8 +84,7 @@ void WriteRecordFast(JsonWriter& w, const stream::OutRecord& rec) {
   p = Put(p, kSeqOpen);
   p = Put(p, seq);
   p = Put(p, kTsOpen);
-  std::to_chars(p, p + secs_len, secs);
-  p += secs_len;
+  p = Put(p, std::string_view(cache.digits, secs_len));
   *p++ = '.';
   *p++ = static_cast<char>('0' + frac / 100);
   *p++ = static_cast<char>('0' + frac / 10 % 10);
@@ -90,9 +101,10 @@ void WriteRecordFast(JsonWriter& w, const stream::OutRecord& rec) {
 
 void WriteRecords(JsonWriter& w, const std::vector<stream::OutRecord>& records) {
   w.Key("Records").BeginArray();
+  SecondsCache seconds;
   for (const auto& rec : records) {
     if (rec.arrival_ms >= 0 && PlainJsonString(rec.partition_key)) {
-      WriteRecordFast(w, rec);
+      WriteRecordFast(w, rec, seconds);
     } else {
       WriteRecordSlow(w, rec);
     }

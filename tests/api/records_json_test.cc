@@ -93,5 +93,19 @@ TEST(RecordsJsonTest, FastPathMatchesGeneralPath) {
   EXPECT_EQ(Written(recs), Reference(recs));
 }
 
+TEST(RecordsJsonTest, RepeatedAndChangingSeconds) {
+  // The fast path reuses the digits of the previous record's seconds: same second, the next
+  // one, a different digit count, a general-path record in between, and back again.
+  std::vector<stream::OutRecord> recs = {
+      Record(1, 1700000000123, "k", "a"),  Record(2, 1700000000999, "k", "b"),
+      Record(3, 1700000001000, "k", "c"),  Record(4, 1700000001001, "k", "d"),
+      Record(5, 999999999999, "k", "e"),   Record(6, 1000000000000, "k", "f"),
+      Record(7, 1000000000000, "t\tk", "g"), Record(8, 1000000000500, "k", "h"),
+      Record(9, 1700000000123, "k", "i"),  Record(10, 5, "k", "j"),
+      Record(11, 1700000000123, "k", "l"),
+  };
+  EXPECT_EQ(Written(recs), Reference(recs));
+}
+
 }  // namespace
 }  // namespace runnel::api
