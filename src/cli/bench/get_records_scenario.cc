@@ -1,39 +1,20 @@
 // get-records: pre-fill the stream with PutRecords, then read every shard from TRIM_HORIZON
 // with GetRecords (Limit 10000), following NextShardIterator until everything was read.
-// Responses are scanned, not parsed: records are counted by their "SequenceNumber" keys.
+// Responses are scanned in one pass, not parsed into a DOM (get_records_scan.h): records are
+// counted by their "SequenceNumber" keys.
 #include <fmt/format.h>
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 
 #include "cli/bench/bench.h"
+#include "cli/bench/get_records_scan.h"
 #include "cli/bench/load_connection_factory.h"
 
 namespace runnel::cli::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-size_t CountOccurrences(std::string_view hay, std::string_view needle) {
-  size_t n = 0;
-  for (size_t pos = hay.find(needle); pos != std::string_view::npos;
-       pos = hay.find(needle, pos + needle.size()))
-    ++n;
-  return n;
-}
-
-// The string value of `"key":"..."` (no escapes expected in iterators); empty when absent.
-std::string_view StringMember(std::string_view body, std::string_view quoted_key) {
-  size_t k = body.find(quoted_key);
-  if (k == std::string_view::npos) return {};
-  size_t colon = body.find(':', k + quoted_key.size());
-  if (colon == std::string_view::npos) return {};
-  size_t open = body.find_first_not_of(" \t", colon + 1);
-  if (open == std::string_view::npos || body[open] != '"') return {};
-  size_t close = body.find('"', open + 1);
-  if (close == std::string_view::npos) return {};
-  return body.substr(open + 1, close - open - 1);
-}
 
 struct Reader {
   std::shared_ptr<BenchConnection> conn;
@@ -110,15 +91,23 @@ class ReadPass {
         r.first_error = fmt::format("HTTP {}: {}", resp.status, resp.body.substr(0, 300));
       return;
     }
-    size_t n = CountOccurrences(resp.body, "\"SequenceNumber\"");
+    GetRecordsScan scan = ScanGetRecords(resp.body);
+    if (!scan.error.empty()) {
+      ++r.http;
+      ctx_.live.errors.fetch_add(1, std::memory_order_relaxed);
+      if (r.first_error.empty())
+        r.first_error = fmt::format("bad GetRecords response ({}): {}", scan.error,
+                                    resp.body.substr(0, 300));
+      return;
+    }
+    const uint64_t n = scan.records;
     r.records += n;
     read_.fetch_add(n, std::memory_order_relaxed);
     ctx_.live.records.fetch_add(n, std::memory_order_relaxed);
-    std::string_view next = StringMember(resp.body, "\"NextShardIterator\"");
     // Everything was acknowledged before reading began, so an empty answer means the shard is
     // drained; a missing NextShardIterator means the shard is closed.
-    if (n == 0 || next.empty()) return;
-    r.iterator.assign(next);
+    if (n == 0 || !scan.has_next_iterator || scan.next_iterator.empty()) return;
+    UnescapeJsonString(scan.next_iterator, &r.iterator);
     Issue(r);
   }
 
