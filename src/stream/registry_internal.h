@@ -1,6 +1,7 @@
 // Private runtime state of StreamRegistry (shared by its .cc files only).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <shared_mutex>
@@ -17,15 +18,26 @@ struct StreamRegistry::Stream {
   StreamMeta meta;
   std::vector<std::shared_ptr<storage::Log>> logs;  // parallel to meta.shards
   std::filesystem::path dir;
+  // CreateStream of many shards: the maintenance thread is still creating the shard logs.
+  // Until it has, `logs` is empty and the stream stays CREATING (meta.transition_at_ms is
+  // kStoragePending in memory). Guarded by mu.
+  bool storage_pending = false;
+  int64_t storage_retry_at_ms = 0;  // after a failed attempt (maintenance thread only)
 
-  // Position of shard `index` in meta.shards, or -1. REQUIRES: mu held.
+  // Position of shard `index` in meta.shards, or -1 (also while its log does not exist yet).
+  // REQUIRES: mu held.
   int PositionOfLocked(uint32_t index) const {
-    for (size_t i = 0; i < meta.shards.size(); ++i) {
+    for (size_t i = 0; i < meta.shards.size() && i < logs.size(); ++i) {
       if (meta.shards[i].index == index) return static_cast<int>(i);
     }
     return -1;
   }
 };
+
+// In-memory transition time of a stream whose shard logs are still being created: CREATING
+// until the maintenance thread publishes the logs. LoadAll treats a persisted value past
+// "now + transition" as due, since it opens every listed shard itself.
+inline constexpr int64_t kStoragePending = INT64_MAX;
 
 // "account/name": '/' is allowed in neither, so keys never collide.
 inline std::string RegistryKey(std::string_view account, std::string_view name) {

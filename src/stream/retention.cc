@@ -3,6 +3,8 @@
 // first retained record; this pass reclaims the disk space and forgets expired shards.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/clock.h"
 #include "stream/registry_internal.h"
 
@@ -22,7 +24,10 @@ void RemoveUnreferencedShardDirs(const StreamRegistry::Stream& s) {
     std::string file = entry.path().filename().string();
     if (!entry.is_directory() || file.rfind("shard-", 0) != 0) continue;
     auto index = ShardIndexOf(file);
-    if (index && s.PositionOfLocked(*index) >= 0) continue;
+    if (index && std::any_of(s.meta.shards.begin(), s.meta.shards.end(),
+                             [&](const ShardMeta& m) { return m.index == *index; })) {
+      continue;
+    }
     spdlog::warn("stream '{}': removing unreferenced directory {}", s.meta.name, file);
     std::error_code rm;
     std::filesystem::remove_all(entry.path(), rm);
@@ -64,6 +69,7 @@ void StreamRegistry::RemoveExpiredShards(const std::shared_ptr<Stream>& s, int64
   {
     std::unique_lock sl(s->mu);
     if (s->meta.status == StreamStatus::kDeleting) return;
+    if (s->logs.size() != s->meta.shards.size()) return;  // shard logs still being created
     name = s->meta.name;
     const int64_t horizon = s->meta.HorizonMs(now_ms);
     StreamMeta updated = s->meta;

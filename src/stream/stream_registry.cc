@@ -121,6 +121,8 @@ StreamResult<void> StreamRegistry::LoadAll() {
     auto s = std::make_shared<Stream>();
     s->meta = std::move(*meta);
     s->dir = entry.path();
+    // Saved while its logs were still being created in the background: opened below.
+    if (s->meta.transition_at_ms == kStoragePending) s->meta.transition_at_ms = Clock::NowMs();
     if (s->meta.status == StreamStatus::kDeleting) {
       FinishDeletion(s);
       continue;
@@ -256,10 +258,15 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
   fs::create_directories(s->dir, ec);
   if (ec) return MakeUnexpected(Internal("mkdir " + s->dir.string() + ": " + ec.message()));
   auto cleanup = [&] { fs::remove_all(s->dir, ec); };
-  for (const auto& sh : m.shards) {
-    storage::RecoveryReport report;
-    auto log = storage::Log::Open(s->dir / fmt::format("shard-{}", sh.index), options_.log,
-                                  &report);
+  // Each shard log costs a few directory operations and fsyncs (about 1 ms here). Beyond a
+  // few dozen shards they are made by the maintenance thread, as AWS creates a stream
+  // asynchronously: the call returns at once, the stream stays CREATING until every log
+  // exists, and no I/O thread is blocked for seconds. The metadata is durable first, so a
+  // crash in between leaves a stream that LoadAll completes.
+  const bool background = shard_count > kMaxShardsCreatedInline;
+  for (size_t i = 0; !background && i < m.shards.size(); ++i) {
+    auto log = storage::Log::Open(s->dir / fmt::format("shard-{}", m.shards[i].index),
+                                  options_.log, nullptr);
     if (!log) {
       cleanup();
       return MakeUnexpected(Internal(log.error().detail));
@@ -282,10 +289,59 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
       cleanup();
       return r;
     }
+    if (background) {
+      s->storage_pending = true;
+      m.transition_at_ms = kStoragePending;  // in memory only; persisted above as usual
+    }
     streams_.emplace(RegistryKey(req.account, req.name), s);
   }
-  spdlog::info("created stream '{}' (account {}, {} shards)", m.name, m.account, shard_count);
+  spdlog::info("created stream '{}' (account {}, {} shards{})", m.name, m.account, shard_count,
+               background ? ", shard logs being created in the background" : "");
   return {};
+}
+
+void StreamRegistry::CreatePendingStorage(const std::shared_ptr<Stream>& s) {
+  std::vector<uint32_t> indexes;
+  std::string name;
+  {
+    std::shared_lock sl(s->mu);
+    if (!s->storage_pending || s->meta.status == StreamStatus::kDeleting) return;
+    if (Clock::NowMs() < s->storage_retry_at_ms) return;
+    for (const auto& sh : s->meta.shards) indexes.push_back(sh.index);
+    name = s->meta.name;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<storage::Log>> logs;
+  logs.reserve(indexes.size());
+  for (uint32_t index : indexes) {
+    // Stopping or deleting: whatever is left is done by LoadAll or removed with the stream.
+    if (stop_) return;
+    {
+      std::shared_lock sl(s->mu);
+      if (s->meta.status == StreamStatus::kDeleting) return;
+    }
+    auto log = storage::Log::Open(s->dir / fmt::format("shard-{}", index), options_.log, nullptr);
+    if (!log) {
+      spdlog::error("stream '{}': cannot create the log of {} (retrying in 1 s): {}", name,
+                    ShardIdOf(index), log.error().detail);
+      std::unique_lock sl(s->mu);
+      s->storage_retry_at_ms = Clock::NowMs() + 1000;
+      return;
+    }
+    logs.push_back(std::shared_ptr<storage::Log>(std::move(*log)));
+  }
+  {
+    std::unique_lock sl(s->mu);
+    // CREATING admits no resharding and no shard expiry, so the shard list is unchanged.
+    if (s->meta.status == StreamStatus::kDeleting || logs.size() != s->meta.shards.size()) return;
+    s->logs = std::move(logs);
+    s->storage_pending = false;
+    s->meta.transition_at_ms = Clock::NowMs() + options_.transition_ms;
+  }
+  spdlog::info("stream '{}': {} shard logs created in {} ms", name, indexes.size(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
 }
 
 StreamResult<void> StreamRegistry::DeleteStream(std::string_view account, std::string_view name,
@@ -293,6 +349,7 @@ StreamResult<void> StreamRegistry::DeleteStream(std::string_view account, std::s
   auto s = Find(account, name);
   if (!s) return MakeUnexpected(NotFound(account, name));
   std::string consumer_prefix;
+  bool finish_now = false;
   {
     std::unique_lock sl(s->mu);
     if (s->meta.status == StreamStatus::kDeleting) return {};
@@ -310,12 +367,14 @@ StreamResult<void> StreamRegistry::DeleteStream(std::string_view account, std::s
       return MakeUnexpected(e);
     }
     consumer_prefix = s->meta.Arn() + "/consumer/";
+    // The maintenance thread may be creating this stream's logs: it finishes the deletion.
+    finish_now = options_.transition_ms <= 0 && !s->storage_pending;
     s->meta.status = StreamStatus::kDeleting;
     s->meta.transition_at_ms = Clock::NowMs() + options_.transition_ms;
     if (auto r = PersistMeta(*s); !r) return r;
   }
   subscriptions_.EndConsumersWithPrefix(consumer_prefix);
-  if (options_.transition_ms <= 0) FinishDeletion(s);
+  if (finish_now) FinishDeletion(s);
   return {};
 }
 
@@ -427,17 +486,20 @@ void StreamRegistry::MaintenanceLoop() {
   while (!stop_) {
     std::this_thread::sleep_for(20ms);
     int64_t now = Clock::NowMs();
-    std::vector<std::shared_ptr<Stream>> due;
+    std::vector<std::shared_ptr<Stream>> due, pending;
     {
       std::shared_lock lock(mu_);
       for (const auto& [k, s] : streams_) {
         std::shared_lock sl(s->mu);
         if (s->meta.status == StreamStatus::kDeleting && now >= s->meta.transition_at_ms) {
           due.push_back(s);
+        } else if (s->storage_pending) {
+          pending.push_back(s);
         }
       }
     }
     for (auto& s : due) FinishDeletion(s);
+    for (auto& s : pending) CreatePendingStorage(s);
     // Clock time: moving the test clock forward triggers a pass at the next tick.
     if (now - last_retention >= options_.retention_interval_ms) {
       last_retention = now;

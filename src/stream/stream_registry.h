@@ -121,6 +121,9 @@ class StreamRegistry {
   ~StreamRegistry();
 
   // --- control plane -------------------------------------------------------------------
+  // CreateStream makes at most this many shard logs on the caller's thread. A larger stream
+  // returns at once and stays CREATING while the maintenance thread makes its logs.
+  static constexpr uint32_t kMaxShardsCreatedInline = 64;
   StreamResult<void> CreateStream(const CreateStreamRequest& req);
   StreamResult<void> DeleteStream(std::string_view account, std::string_view name,
                                   bool enforce_consumer_deletion);
@@ -244,6 +247,8 @@ class StreamRegistry {
   StreamResult<void> LoadAll();
   void MaintenanceLoop();
   void FinishDeletion(const std::shared_ptr<Stream>& s);
+  // Creates the shard logs of a stream created with storage_pending (maintenance thread).
+  void CreatePendingStorage(const std::shared_ptr<Stream>& s);
   storage::Offset VisibleEnd(const storage::Log& log) const;
   // Resharding and retention helpers.
   using ReshardPlan =

@@ -83,6 +83,42 @@ class StreamLifecycleTest(ServerTestCase):
         self.assertNotIn("short", self.kinesis.list_streams()["StreamNames"])
 
 
+class WideStreamCreationTest(ServerTestCase):
+    """CreateStream of many shards returns at once, as on AWS: the shard logs are created in
+    the background while the stream is CREATING, and other requests are served meanwhile."""
+
+    transition_ms = 0  # so CREATING can only mean "shard logs not created yet"
+
+    def test_wide_stream_is_creating_until_its_shards_exist(self):
+        count = 1500
+        started = time.monotonic()
+        self.kinesis.create_stream(StreamName="wide", ShardCount=count)
+        returned = time.monotonic() - started
+        status = self.kinesis.describe_stream_summary(
+            StreamName="wide")["StreamDescriptionSummary"]["StreamStatus"]
+        self.assertEqual(status, "CREATING", f"CreateStream took {returned:.3f} s")
+        self.assertAwsError("ResourceNotFoundException", self.kinesis.put_record,
+                            StreamName="wide", Data=b"x", PartitionKey="k")
+        # Another stream can be created and used while the wide one is still being made.
+        self.create_stream("narrow", 1)
+        self.kinesis.put_record(StreamName="narrow", Data=b"n", PartitionKey="k")
+        self.assertEqual(self.read_shard("narrow", shard_id(0))[0]["Data"], b"n")
+
+        self.wait_active("wide", timeout=120)
+        page = self.kinesis.list_shards(StreamName="wide")
+        shards = page["Shards"]
+        while page.get("NextToken"):  # NextToken alone, as AWS requires
+            page = self.kinesis.list_shards(NextToken=page["NextToken"])
+            shards += page["Shards"]
+        self.assertEqual(len(shards), count)
+        last = shards[-1]
+        put = self.kinesis.put_record(StreamName="wide", Data=b"edge", PartitionKey="k",
+                                      ExplicitHashKey=str(HASH_MAX))
+        self.assertEqual(put["ShardId"], last["ShardId"])
+        self.assertEqual(self.read_shard("wide", last["ShardId"])[0]["Data"], b"edge")
+        self.assertIn(f"{count} shard logs created in", self.server_log(since_start=True))
+
+
 class StreamTest(ServerTestCase):
 
     def test_duplicate_create(self):
