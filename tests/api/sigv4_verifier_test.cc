@@ -268,6 +268,41 @@ TEST(SigV4VerifierTest, AccountFromTwelveDigitKeyIdInAuthNone) {
   EXPECT_FALSE(AccountFromUnverifiedKeyId(r.Get()).has_value());
 }
 
+TEST(SigV4VerifierTest, AuthorizationViewPointsIntoTheHeader) {
+  const std::string value =
+      "\t AWS4-HMAC-SHA256\tSignature=abc, Credential=X/1/2/3/4 ,junk, SignedHeaders = h ,"
+      "Credential=A/B/C/D/E\t ";
+  AuthorizationView v = ParseAuthorizationView(value);
+  EXPECT_EQ(v.algorithm, "AWS4-HMAC-SHA256");
+  EXPECT_EQ(v.credential, "A/B/C/D/E");  // the last one wins, as in ParseAuthorization
+  EXPECT_EQ(v.signed_headers, "h");
+  EXPECT_EQ(v.signature, "abc");
+  EXPECT_GE(v.credential.data(), value.data());
+  EXPECT_LT(v.credential.data(), value.data() + value.size());
+  AuthorizationView bare = ParseAuthorizationView("  AWS4-HMAC-SHA256  ");
+  EXPECT_EQ(bare.algorithm, "AWS4-HMAC-SHA256");
+  EXPECT_TRUE(bare.credential.empty() && bare.signed_headers.empty() && bare.signature.empty());
+}
+
+TEST(SigV4VerifierTest, AccountFromUnverifiedKeyIdNeedsAWellFormedHeader) {
+  FakeRequest r = VectorA();
+  auto account_for = [&](std::string value) {
+    r.headers["authorization"] = std::move(value);
+    return AccountFromUnverifiedKeyId(r.Get());
+  };
+  EXPECT_EQ(account_for("AWS4-HMAC-SHA256 Credential=123456789012/20150830/us-east-1/kinesis/"
+                        "aws4_request, SignedHeaders=host, Signature=x"),
+            "123456789012");
+  EXPECT_EQ(account_for("AWS4-HMAC-SHA256 Credential=123456789012/a/b/c/d"), "123456789012");
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA1 Credential=123456789012/a/b/c/d").has_value());
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Credential=123456789012/a/b/c").has_value());
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Credential=123456789012/a/b/c/d/e").has_value());
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Credential=12345678901/a/b/c/d").has_value());
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Credential=12345678901x/a/b/c/d").has_value());
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Signature=123456789012/a/b/c/d").has_value());
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA256").has_value());
+}
+
 // ---- credentials file -----------------------------------------------------------------------
 
 TEST(CredentialsFileTest, ProfilesCommentsAndDefaultAccount) {

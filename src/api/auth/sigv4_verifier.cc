@@ -121,11 +121,11 @@ ApiError UnrecognizedClient() {
                   "The security token included in the request is invalid.", false};
 }
 
-AuthorizationHeader ParseAuthorization(std::string_view value) {
-  AuthorizationHeader h;
+AuthorizationView ParseAuthorizationView(std::string_view value) {
+  AuthorizationView h;
   value = Trim(value);
   size_t sp = value.find_first_of(" \t");
-  h.algorithm = std::string(value.substr(0, sp));
+  h.algorithm = value.substr(0, sp);
   if (sp == std::string_view::npos) return h;
   std::string_view rest = value.substr(sp + 1);
   size_t start = 0;
@@ -137,16 +137,22 @@ AuthorizationHeader ParseAuthorization(std::string_view value) {
     size_t eq = param.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view name = Trim(param.substr(0, eq));
-    std::string value_s(Trim(param.substr(eq + 1)));
+    std::string_view param_value = Trim(param.substr(eq + 1));
     if (name == "Credential") {
-      h.credential = std::move(value_s);
+      h.credential = param_value;
     } else if (name == "SignedHeaders") {
-      h.signed_headers = std::move(value_s);
+      h.signed_headers = param_value;
     } else if (name == "Signature") {
-      h.signature = std::move(value_s);
+      h.signature = param_value;
     }
   }
   return h;
+}
+
+AuthorizationHeader ParseAuthorization(std::string_view value) {
+  const AuthorizationView v = ParseAuthorizationView(value);
+  return AuthorizationHeader{std::string(v.algorithm), std::string(v.credential),
+                             std::string(v.signed_headers), std::string(v.signature)};
 }
 
 Result<const Credential*, ApiError> VerifySigV4(const ApiRequest& request,
@@ -159,7 +165,7 @@ Result<const Credential*, ApiError> VerifySigV4(const ApiRequest& request,
   if (raw.empty()) return MakeUnexpected(MissingAuthenticationToken());
 
   // 2. Incomplete: every missing piece named, then the raw header (kinesalite/AWS).
-  const AuthorizationHeader auth = ParseAuthorization(raw);
+  const AuthorizationView auth = ParseAuthorizationView(raw);
   const std::string_view amz_date_header = header("x-amz-date");
   const std::string_view date_header = header("date");
   if (auth.algorithm != runnel::sigv4::kAlgorithm) {
@@ -274,7 +280,8 @@ std::optional<std::string> AccountFromUnverifiedKeyId(const ApiRequest& request)
   if (!request.header) return std::nullopt;
   std::string_view raw = request.header("authorization");
   if (raw.empty()) return std::nullopt;
-  AuthorizationHeader auth = ParseAuthorization(raw);
+  // Views into the header: this runs on every request, so nothing is copied.
+  const AuthorizationView auth = ParseAuthorizationView(raw);
   std::string_view parts[5];
   if (auth.algorithm != runnel::sigv4::kAlgorithm || !SplitScope(auth.credential, parts)) {
     return std::nullopt;

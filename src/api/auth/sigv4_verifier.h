@@ -46,6 +46,14 @@ struct AuthorizationHeader {
   std::string signature;
 };
 AuthorizationHeader ParseAuthorization(std::string_view value);
+// The same parse without copies: the members point into `value`.
+struct AuthorizationView {
+  std::string_view algorithm;
+  std::string_view credential;
+  std::string_view signed_headers;
+  std::string_view signature;
+};
+AuthorizationView ParseAuthorizationView(std::string_view value);
 
 // Verifies `request` at wall-clock time `now_epoch_s`. Returns the verified credential
 // (whose account_id is the caller's namespace) or the error to send.
