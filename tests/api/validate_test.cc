@@ -78,6 +78,32 @@ TEST_F(ValidateTest, UnknownMembersAreIgnored) {
   EXPECT_EQ(Run(R"({"ShardCount":1,"StreamName":"s","Foo":{"x":true}})", kCreateStreamFields), "");
 }
 
+// Top-level members are looked up in one pass; the answers must be at_key's: the first
+// member with a name wins (a later duplicate is ignored, even when the first is null), and
+// members may come in any order.
+TEST_F(ValidateTest, DuplicateMembersFirstOneWins) {
+  EXPECT_EQ(Run(R"({"StreamName":"s","ShardCount":1,"StreamName":"bad name!"})",
+                kCreateStreamFields),
+            "");
+  EXPECT_EQ(Run(R"({"StreamName":"bad name!","ShardCount":1,"StreamName":"s"})",
+                kCreateStreamFields),
+            Val("1 validation error detected: Value 'bad name!' at 'streamName' failed to "
+                "satisfy constraint: Member must satisfy regular expression pattern: "
+                "[a-zA-Z0-9_.-]+"));
+  EXPECT_EQ(Run(R"({"ShardCount":null,"StreamName":"s","ShardCount":true})", kCreateStreamFields),
+            Val("1 validation error detected: Value null at 'shardCount' failed to satisfy "
+                "constraint: Member must not be null"));
+  EXPECT_EQ(Run(R"({"ShardCount":"x","ShardCount":1,"StreamName":"s"})", kCreateStreamFields),
+            Ser("class java.lang.String can not be converted to an Integer"));
+  // Table order, not body order, decides which violation comes first.
+  EXPECT_EQ(Run(R"({"x":1,"StreamName":"","ShardCount":0})", kCreateStreamFields),
+            Val("3 validation errors detected: Value '0' at 'shardCount' failed to satisfy "
+                "constraint: Member must have value greater than or equal to 1; Value '' at "
+                "'streamName' failed to satisfy constraint: Member must satisfy regular "
+                "expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'streamName' failed to "
+                "satisfy constraint: Member must have length greater than or equal to 1"));
+}
+
 TEST_F(ValidateTest, NonObjectBodyIsSerializationExceptionWithoutMessage) {
   EXPECT_EQ(Run("[]", kCreateStreamFields), Ser(""));
   EXPECT_EQ(Run("\"x\"", kCreateStreamFields), Ser(""));
