@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 namespace runnel::api {
 
 void SendError(const Respond& respond, const ApiError& e) {
@@ -10,6 +12,18 @@ void SendError(const Respond& respond, const ApiError& e) {
   r.body = RenderJson(e);
   r.error_type = e.type;
   respond(std::move(r));
+}
+
+std::string_view ShardIdText(uint32_t index, ShardIdBuffer& buf) {
+  constexpr std::string_view kPrefix = "shardId-";
+  constexpr size_t kDigits = 12;  // uint32_t has at most 10
+  std::memcpy(buf.data(), kPrefix.data(), kPrefix.size());
+  char* digit = buf.data() + kPrefix.size() + kDigits;
+  for (size_t i = 0; i < kDigits; ++i) {
+    *--digit = static_cast<char>('0' + index % 10);
+    index /= 10;
+  }
+  return {buf.data(), kPrefix.size() + kDigits};
 }
 
 void ActionContext::Ok(std::string json) {

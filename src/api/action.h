@@ -4,6 +4,8 @@
 
 #include <simdjson.h>
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -56,6 +58,11 @@ struct ActionDef {
 // Looks up "PutRecord" (the part after "Kinesis_20131202."). nullptr if unknown.
 const ActionDef* FindAction(std::string_view operation);
 std::span<const ActionDef* const> AllActions();
+
+// stream::ShardIdOf(index) ("shardId-" and 12 digits, zero-padded) written into `buf`
+// without an allocation, for per-request responses. The view points into `buf`.
+using ShardIdBuffer = std::array<char, 24>;
+std::string_view ShardIdText(uint32_t index, ShardIdBuffer& buf);
 
 // Renders a JSON response body for a StreamErrc-free error (used by the service).
 void SendError(const Respond& respond, const ApiError& e);

@@ -47,7 +47,8 @@ void Handle(ActionContext& ctx) {
         out.reserve(160);
         JsonWriter w(out);
         w.BeginObject();
-        w.Member("ShardId", stream::ShardIdOf(e.shard_index));
+        ShardIdBuffer shard_id;
+        w.Member("ShardId", ShardIdText(e.shard_index, shard_id));
         w.Member("SequenceNumber", e.sequence_number());
         if (r->encrypted) w.Member("EncryptionType", "KMS");
         w.EndObject();
