@@ -238,9 +238,15 @@ void HttpConnection<Stream>::Dispatch() {
   std::string_view target;
   std::string_view content_type;
   bool has_content_type = false;
+  bool has_authorization = false;
+  authorization_ = {};
   has_origin_ = false;
   for (const auto& field : request) {
     switch (field.name()) {
+      case http::field::authorization:  // read on every request by the auth step
+        if (!has_authorization) authorization_ = ToStd(field.value());
+        has_authorization = true;
+        break;
       case http::field::content_type:
         if (!has_content_type) content_type = ToStd(field.value());
         has_content_type = true;
@@ -262,7 +268,10 @@ void HttpConnection<Stream>::Dispatch() {
   request_.content_type = content_type;
   request_.body = request.body().view();
   request_.body_padding = request.body().padding();
-  request_.header = [fields = &request](std::string_view lower_name) {
+  // Answers like fields[name] (the first field of that name, "" if absent); Authorization
+  // from the pass above rather than another search of the fields.
+  request_.header = [this, fields = &request](std::string_view lower_name) {
+    if (lower_name == "authorization") return authorization_;
     return ToStd((*fields)[beast::string_view(lower_name.data(), lower_name.size())]);
   };
 

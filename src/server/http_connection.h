@@ -135,6 +135,7 @@ class HttpConnection : public Connection,
   bool keep_alive_ = true;
   bool http10_ = false;
   bool has_origin_ = false;  // the dispatched request has an Origin header (CORS)
+  std::string_view authorization_;  // the dispatched request's first Authorization value
 
   std::string header_;         // response head, reused
   std::string response_body_;  // moved in from the ApiResponse

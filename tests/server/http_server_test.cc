@@ -196,6 +196,31 @@ TEST_F(HttpServerTest, HeaderLookupIsByLowerCaseName) {
   EXPECT_EQ(response->body(), "yes|AWS4-HMAC-SHA256 abc|");
 }
 
+// Authorization is captured while the fields are scanned once; it must still answer like a
+// lookup: any spelling of the name, the first of repeated fields, and nothing left over from
+// the previous request on the connection.
+TEST_F(HttpServerTest, AuthorizationLookupIsPerRequest) {
+  StartServer([](const api::ApiRequest& request, api::Respond respond) {
+    api::ApiResponse response;
+    response.body = "[" + std::string(request.header("authorization")) + "]";
+    respond(std::move(response));
+  });
+  TestClient client(port_);
+  ASSERT_TRUE(client.Send(
+      PostRequest("T", "{}", "aUtHoRiZaTiOn: first\r\nAuthorization: second\r\n")));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body(), "[first]");
+  ASSERT_TRUE(client.Send(PostRequest("T", "{}")));
+  response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body(), "[]");
+  ASSERT_TRUE(client.Send(PostRequest("T", "{}", "Authorization: third\r\n")));
+  response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body(), "[third]");
+}
+
 TEST_F(HttpServerTest, NonPostMethodsArePassedToTheHandler) {
   StartServer(EchoHandler);
   TestClient client(port_);
