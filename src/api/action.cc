@@ -84,9 +84,37 @@ std::optional<simdjson::dom::array> ActionContext::Array(std::string_view name) 
   return a;
 }
 
+void FindStrings(simdjson::dom::object body, std::span<const std::string_view> names,
+                 std::span<std::optional<std::string_view>> out) {
+  constexpr size_t kMaxNames = 16;
+  for (auto& o : out) o.reset();
+  if (names.size() > kMaxNames) {  // not worth a pass; same answers
+    for (size_t i = 0; i < names.size(); ++i) {
+      std::string_view s;
+      if (body.at_key(names[i]).get(s) == simdjson::SUCCESS) out[i] = s;
+    }
+    return;
+  }
+  bool seen[kMaxNames] = {};
+  size_t unseen = names.size();
+  for (auto field : body) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (seen[i] || field.key != names[i]) continue;
+      seen[i] = true;
+      --unseen;
+      std::string_view s;
+      if (field.value.get(s) == simdjson::SUCCESS) out[i] = s;
+    }
+    if (unseen == 0) break;
+  }
+}
+
 std::optional<std::string> ActionContext::StreamName() {
-  auto name = String("StreamName");
-  auto arn = String("StreamARN");
+  return StreamName(String("StreamName"), String("StreamARN"));
+}
+
+std::optional<std::string> ActionContext::StreamName(std::optional<std::string_view> name,
+                                                     std::optional<std::string_view> arn) {
   if (!name && !arn) {
     // Both members are optional in the model, so this is the service's check, not a
     // ValidationException (wording after ListShards' "Either NextToken or StreamName ...").

@@ -45,7 +45,16 @@ struct ActionContext {
   // The stream named by StreamName and/or StreamARN. On failure the error is already sent
   // and nullopt returned. ARNs must name this region and the caller's account.
   std::optional<std::string> StreamName();
+  // The same, given the String() values of StreamName and StreamARN.
+  std::optional<std::string> StreamName(std::optional<std::string_view> name,
+                                        std::optional<std::string_view> arn);
 };
+
+// ActionContext::String() for several names in one pass over `body`: out[i] is the first
+// member named names[i] if it is a string (absent, null or another type -> nullopt).
+// REQUIRES: out.size() == names.size().
+void FindStrings(simdjson::dom::object body, std::span<const std::string_view> names,
+                 std::span<std::optional<std::string_view>> out);
 
 using ActionHandler = void (*)(ActionContext& ctx);
 

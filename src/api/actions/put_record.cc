@@ -20,15 +20,23 @@ constexpr FieldSpec kFields[] = {kStreamName,
 
 thread_local std::string t_data;
 
+// The members Handle reads, looked up in one pass (FindStrings).
+enum MemberIndex { kName, kArn, kKey, kData, kHashKey, kOrdering, kMemberCount };
+constexpr std::string_view kMemberNames[kMemberCount] = {
+    "StreamName", "StreamARN", "PartitionKey", "Data", "ExplicitHashKey",
+    "SequenceNumberForOrdering"};
+
 void Handle(ActionContext& ctx) {
-  auto name = ctx.StreamName();
+  std::optional<std::string_view> m[kMemberCount];
+  FindStrings(ctx.body, kMemberNames, m);
+  auto name = ctx.StreamName(m[kName], m[kArn]);
   if (!name) return;
   stream::PutEntry entry;
-  entry.partition_key = *ctx.String("PartitionKey");
+  entry.partition_key = *m[kKey];
   t_data.clear();
-  base64::DecodeAppend(*ctx.String("Data"), t_data);  // validated already
+  base64::DecodeAppend(*m[kData], t_data);  // validated already
   entry.data = t_data;
-  if (auto ehk = ctx.String("ExplicitHashKey")) {
+  if (auto ehk = m[kHashKey]) {
     entry.explicit_hash_key = stream::ParseHashKey(*ehk);
     if (!entry.explicit_hash_key) {
       stream::StreamError e;
@@ -37,7 +45,7 @@ void Handle(ActionContext& ctx) {
       return ctx.Fail(e);
     }
   }
-  auto ordering = ctx.String("SequenceNumberForOrdering");
+  auto ordering = m[kOrdering];
   ctx.registry.PutRecords(
       ctx.account, *name, {&entry, 1}, ordering,
       [respond = std::move(ctx.respond)](stream::StreamResult<stream::PutOutcome> r) {
