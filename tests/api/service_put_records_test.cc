@@ -21,6 +21,7 @@
 
 #include "api/service.h"
 #include "common/base64.h"
+#include "common/json_writer.h"
 #include "storage/committer.h"
 #include "stream/sequence_number.h"
 #include "stream/stream_registry.h"
@@ -59,13 +60,14 @@ class ServicePutRecordsTest : public ::testing::Test {
 
   // Handles `body` copied into a heap block of exactly size + padding bytes, the padding
   // filled with `fill` (so reads past the block are caught by sanitizers and valgrind).
-  ApiResponse Call(std::string_view body, size_t padding, char fill) {
+  ApiResponse Call(std::string_view body, size_t padding, char fill,
+                   std::string_view target = "Kinesis_20131202.PutRecords") {
     auto storage = std::make_unique<char[]>(body.size() + padding);
     std::memcpy(storage.get(), body.data(), body.size());
     std::memset(storage.get() + body.size(), fill, padding);
     ApiRequest request;
     request.method = "POST";
-    request.target = "Kinesis_20131202.PutRecords";
+    request.target = target;
     request.content_type = "application/x-amz-json-1.1";
     request.body = std::string_view(storage.get(), body.size());
     request.body_padding = padding;
@@ -163,6 +165,37 @@ TEST_F(ServicePutRecordsTest, SequenceNumbersAcrossShardsMatchTheirFields) {
     }
   }
   EXPECT_EQ(last_counter.size(), 3u);  // 300 keys spread over all three shards
+}
+
+// PutRecord's body is written without JsonWriter: it must be exactly what JsonWriter writes.
+TEST_F(ServicePutRecordsTest, PutRecordBodyIsWhatJsonWriterWrites) {
+  const std::string bodies[] = {
+      R"({"StreamName":"s","Data":"aGVsbG8=","PartitionKey":"k"})",
+      R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","Data":"",)"
+      R"("PartitionKey":"k2","ExplicitHashKey":"340282366920938463463374607431768211455"})",
+      R"({"StreamName":"s","Data":"aGk=","PartitionKey":"a","PartitionKey":"ignored"})"};
+  for (const std::string& body : bodies) {
+    ApiResponse r = Call(body, simdjson::SIMDJSON_PADDING, ' ', "Kinesis_20131202.PutRecord");
+    ASSERT_EQ(r.status, 200) << body << " -> " << r.body;
+    simdjson::dom::parser p;
+    simdjson::dom::element doc = p.parse(r.body).value();
+    std::string_view shard = doc["ShardId"].get_string();
+    std::string_view seq = doc["SequenceNumber"].get_string();
+    std::string expected;
+    JsonWriter w(expected);
+    w.BeginObject().Member("ShardId", shard).Member("SequenceNumber", seq).EndObject();
+    EXPECT_EQ(r.body, expected);
+    EXPECT_EQ(shard.substr(0, 8), "shardId-");
+    EXPECT_EQ(shard.size(), 20u);
+  }
+  // The last shard of three owns the largest hash key.
+  ApiResponse r = Call(bodies[1], simdjson::SIMDJSON_PADDING, ' ', "Kinesis_20131202.PutRecord");
+  EXPECT_NE(r.body.find(R"("ShardId":"shardId-000000000002")"), std::string::npos) << r.body;
+  // Errors are unchanged: no stream named.
+  r = Call(R"({"Data":"","PartitionKey":"k"})", simdjson::SIMDJSON_PADDING, ' ',
+           "Kinesis_20131202.PutRecord");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.error_type, "InvalidArgumentException");
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include "api/actions/actions.h"
 #include "api/shapes.h"
 #include "common/base64.h"
-#include "common/json_writer.h"
 
 namespace runnel::api {
 namespace {
@@ -51,15 +50,15 @@ void Handle(ActionContext& ctx) {
       [respond = std::move(ctx.respond)](stream::StreamResult<stream::PutOutcome> r) {
         if (!r) return SendError(respond, ToApiError(r.error()));
         const auto& e = r->entries[0];
+        // What JsonWriter would write, appended directly: a shard id and a sequence number
+        // are letters, digits and '-', so there is nothing to escape.
+        ShardIdBuffer shard_id;
         std::string out;
         out.reserve(160);
-        JsonWriter w(out);
-        w.BeginObject();
-        ShardIdBuffer shard_id;
-        w.Member("ShardId", ShardIdText(e.shard_index, shard_id));
-        w.Member("SequenceNumber", e.sequence_number());
-        if (r->encrypted) w.Member("EncryptionType", "KMS");
-        w.EndObject();
+        out.append(R"({"ShardId":")").append(ShardIdText(e.shard_index, shard_id));
+        out.append(R"(","SequenceNumber":")").append(e.sequence_number()).push_back('"');
+        if (r->encrypted) out.append(R"(,"EncryptionType":"KMS")");
+        out.push_back('}');
         ApiResponse resp;
         resp.body = std::move(out);
         respond(std::move(resp));
