@@ -301,6 +301,16 @@ TEST(SigV4VerifierTest, AccountFromUnverifiedKeyIdNeedsAWellFormedHeader) {
   EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Credential=12345678901x/a/b/c/d").has_value());
   EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Signature=123456789012/a/b/c/d").has_value());
   EXPECT_FALSE(account_for("AWS4-HMAC-SHA256").has_value());
+  // 12 digits before a slash elsewhere in the header do not make an account.
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/a/b/c/d, "
+                           "SignedHeaders=host;x/123456789012/y, Signature=123456789012/")
+                   .has_value());
+  EXPECT_FALSE(account_for("123456789012/").has_value());
+  // Digit runs around the slash: exactly the 12 before it count, then the full parse decides.
+  EXPECT_FALSE(account_for("AWS4-HMAC-SHA256 Credential=1123456789012/a/b/c/d").has_value());
+  EXPECT_EQ(account_for("AWS4-HMAC-SHA256 Credential= 000000000001/1/2/3/4 "), "000000000001");
+  EXPECT_EQ(account_for("AWS4-HMAC-SHA256 Credential=A/b/c/d/e,Credential=999999999999/a/b/c/d"),
+            "999999999999");
 }
 
 // ---- credentials file -----------------------------------------------------------------------

@@ -276,10 +276,28 @@ Result<const Credential*, ApiError> VerifySigV4(const ApiRequest& request,
   return cred;
 }
 
+namespace {
+
+// An account comes only from a Credential value that starts with 12 digits and '/', so the
+// header must contain 12 digits followed by '/'. Most headers fail this at their first
+// slash (AKIA... key ids), which is far cheaper than parsing them.
+bool HasTwelveDigitsBeforeASlash(std::string_view s) {
+  constexpr size_t kDigits = 12;
+  for (size_t slash = s.find('/', kDigits); slash != std::string_view::npos;
+       slash = s.find('/', slash + 1)) {
+    size_t n = 0;
+    while (n < kDigits && s[slash - 1 - n] >= '0' && s[slash - 1 - n] <= '9') ++n;
+    if (n == kDigits) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::string> AccountFromUnverifiedKeyId(const ApiRequest& request) {
   if (!request.header) return std::nullopt;
   std::string_view raw = request.header("authorization");
-  if (raw.empty()) return std::nullopt;
+  if (raw.empty() || !HasTwelveDigitsBeforeASlash(raw)) return std::nullopt;
   // Views into the header: this runs on every request, so nothing is copied.
   const AuthorizationView auth = ParseAuthorizationView(raw);
   std::string_view parts[5];
