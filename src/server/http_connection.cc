@@ -301,7 +301,7 @@ api::Respond HttpConnection<Stream>::MakeRespond(uint64_t sequence) {
 }
 
 template <class Stream>
-void HttpConnection<Stream>::OnResponse(uint64_t sequence, api::ApiResponse response) {
+void HttpConnection<Stream>::OnResponse(uint64_t sequence, api::ApiResponse&& response) {
   if (sequence != sequence_ || state_ != State::kHandling) return;  // stale or repeated
   if (response.stream_body) {
     StartStreaming(std::move(response));

@@ -90,7 +90,7 @@ class HttpConnection : public Connection,
   void OnReadError(boost::beast::error_code ec);
   void Dispatch();
   api::Respond MakeRespond(uint64_t sequence);
-  void OnResponse(uint64_t sequence, api::ApiResponse response);
+  void OnResponse(uint64_t sequence, api::ApiResponse&& response);  // consumes `response`
   // Sends header_ + response_body_; closes afterwards if `close` or the worker is draining.
   void Write(bool close);
   void OnWrite(boost::beast::error_code ec);
