@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <regex>
 #include <string>
 
@@ -45,6 +46,47 @@ TEST(ResponseHeadTest, ErrorTypeConnectionAndCors) {
   EXPECT_TRUE(Contains(out, "\r\nAccess-Control-Allow-Origin: *\r\n"));
   EXPECT_TRUE(Contains(out, "\r\nAccess-Control-Expose-Headers: x-amzn-RequestId,x-amzn-ErrorType,"
                             "x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date\r\n"));
+}
+
+// AppendResponseHead writes exactly the status line and the headers ForEachResponseHeader
+// lists, as "name: value\r\n" lines in the same order (ids are random, so only their sizes
+// are compared; Date may tick between the two calls).
+TEST(ResponseHeadTest, AppendedHeadIsTheStatusLineAndTheListedHeaders) {
+  struct Case {
+    int status;
+    std::string_view line;
+    std::string_view error_type;
+    bool cors;
+  };
+  for (const Case& c : {Case{200, "HTTP/1.1 200 OK", "", false},
+                        Case{400, "HTTP/1.1 400 Bad Request", "ValidationException", true},
+                        Case{500, "HTTP/1.1 500 Internal Server Error", "InternalFailure", false},
+                        Case{413, "HTTP/1.1 413 Payload Too Large", "", false}}) {
+    ResponseHead head;
+    head.status = c.status;
+    head.content_type = "application/x-amz-json-1.1";
+    head.content_length = 12345;
+    head.error_type = c.error_type;
+    head.cors = c.cors;
+    std::string out = "x";
+    AppendResponseHead(head, out);
+    std::string expected = "x" + std::string(c.line) + "\r\n";
+    ForEachResponseHeader(head, [&](std::string_view name, std::string_view value) {
+      expected.append(name).append(": ").append(value).append("\r\n");
+    });
+    expected += "\r\n";
+    ASSERT_EQ(out.size(), expected.size()) << out << "\n---\n" << expected;
+    auto mask = [](std::string s) {
+      for (const char* name : {"x-amzn-RequestId: ", "x-amz-id-2: ", "Date: "}) {
+        size_t at = s.find(name);
+        if (at == std::string::npos) continue;
+        at += std::strlen(name);
+        for (size_t end = s.find("\r\n", at); at < end; ++at) s[at] = '#';
+      }
+      return s;
+    };
+    EXPECT_EQ(mask(out), mask(expected));
+  }
 }
 
 TEST(ResponseHeadTest, KeepAliveForHttp10AndUnknownStatus) {
