@@ -6,6 +6,7 @@
 // helpers live in validate_patterns.cc.
 #include "api/validate.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -136,6 +137,30 @@ std::optional<std::string> CheckBase64(std::string_view s) {
   return std::nullopt;
 }
 
+thread_local DecodedBlobs t_decoded_blobs;
+
+// Decodes a keep_decoded blob into t_decoded_blobs, checking it by the same rules as
+// CheckBase64 in that one pass. False (nothing kept) when CheckBase64 would fail, which then
+// renders the message.
+bool DecodeBlob(std::string_view s) {
+  DecodedBlobs& blobs = t_decoded_blobs;
+  char* dst = blobs.Reserve(base64::MaxDecodedSize(s.size()));
+  // Fails on a length that is no multiple of 4, a char outside the alphabet before the
+  // trailing '=' run, and a run longer than two ('=' is outside the alphabet).
+  base64::DecodeResult r = base64::DecodeTo(s, dst);
+  if (r.error != base64::DecodeError::kNone) return false;
+  // What DecodeTo accepts and CheckBase64 does not: non-zero bits in the last char before
+  // the padding.
+  size_t n = s.size();
+  if (n != 0 && s[n - 1] == '=') {
+    const bool two = s[n - 2] == '=';
+    const int last = kBase64[static_cast<uint8_t>(s[n - (two ? 3 : 2)])];
+    if ((last & (two ? 0xF : 0x3)) != 0) return false;
+  }
+  blobs.Commit(s.data(), r.size);
+  return true;
+}
+
 size_t DecodedLength(std::string_view b64) {
   size_t pad = 0;
   while (pad < b64.size() && pad < 2 && b64[b64.size() - 1 - pad] == '=') ++pad;
@@ -187,6 +212,7 @@ std::optional<std::string> TypeCheck(element v, const FieldSpec& spec) {
       if (IsNumber(t)) return fmt::format("{} can not be converted to a Blob", kBigNumber);
       if (is_array) return std::string(kListNotExpected);
       if (is_object) return std::string(kStructNotExpected);
+      if (spec.keep_decoded && DecodeBlob(AsString(v))) return std::nullopt;
       return CheckBase64(AsString(v));
     case FieldType::kList:
       if (is_object) return std::string(kStructNotExpected);
@@ -602,7 +628,32 @@ int64_t TimestampMsValue(simdjson::dom::element v) {
   }
 }
 
+void DecodedBlobs::Clear() {
+  used_ = 0;
+  blobs_.clear();
+}
+
+char* DecodedBlobs::Reserve(size_t n) {
+  if (used_ + n > capacity_) {
+    // Not zero-filled: only decoded bytes are ever read.
+    size_t cap = std::max(used_ + n, capacity_ * 2);
+    auto grown = std::make_unique_for_overwrite<char[]>(cap);
+    if (used_) std::memcpy(grown.get(), data_.get(), used_);
+    data_ = std::move(grown);
+    capacity_ = cap;
+  }
+  return data_.get() + used_;
+}
+
+void DecodedBlobs::Commit(const char* source, size_t n) {
+  blobs_.push_back({source, used_, used_ + n});
+  used_ += n;
+}
+
+const DecodedBlobs& ThreadDecodedBlobs() { return t_decoded_blobs; }
+
 std::optional<ApiError> Validate(simdjson::dom::element body, std::span<const FieldSpec> fields) {
+  t_decoded_blobs.Clear();
   // Like an unparseable body: SerializationException without a message (kinesalite).
   if (!body.is_object()) return SerializationError("");
   Checker checker;

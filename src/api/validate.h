@@ -9,13 +9,17 @@
 //      "2 validation errors detected: Value '0' at 'shardCount' failed to satisfy
 //       constraint: Member must have value greater than or equal to 1; ..."
 // Members whose JSON value is null count as absent. Unknown members are ignored.
+// Blobs are checked in pass 1 (kinesalite's base64 rules); those marked keep_decoded are
+// decoded by that same check, and the action reads the bytes from ThreadDecodedBlobs().
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -61,7 +65,40 @@ struct FieldSpec {
   // Lists of structures: how one element is shown in a violation's value, e.g.
   // "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2" (empty: the element itself).
   std::string_view member_str = {};
+  // Blobs: decode during the type check (which then needs no separate base64 scan) and keep
+  // the bytes for the action (see DecodedBlobs()).
+  bool keep_decoded = false;
 };
+
+// The bytes of the keep_decoded blobs that the last Validate() on this thread accepted, in
+// the order its type checks met them (document order for a list of structures). Each names
+// its base64 text by address, so a caller can check that an entry is the one it expects.
+// Valid until the next Validate() on this thread; the buffer is kept for reuse.
+class DecodedBlobs {
+ public:
+  size_t size() const { return blobs_.size(); }
+  const char* source(size_t i) const { return blobs_[i].source; }
+  std::string_view bytes(size_t i) const {
+    return {data_.get() + blobs_[i].begin, blobs_[i].end - blobs_[i].begin};
+  }
+
+  // Validate()'s side.
+  void Clear();
+  // Room for `n` more bytes after the kept ones (the pointer is valid until the next call).
+  char* Reserve(size_t n);
+  // Keeps the first `n` bytes written at Reserve()'s pointer, decoded from `source`.
+  void Commit(const char* source, size_t n);
+
+ private:
+  struct Blob {
+    const char* source;
+    size_t begin, end;
+  };
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0, used_ = 0;
+  std::vector<Blob> blobs_;
+};
+const DecodedBlobs& ThreadDecodedBlobs();
 
 // Validates `body` (the top-level JSON value) against `fields`. Returns the ApiError to send,
 // or nullopt when the request is well-formed. A body that is not an object is a

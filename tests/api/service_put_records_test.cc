@@ -167,6 +167,80 @@ TEST_F(ServicePutRecordsTest, SequenceNumbersAcrossShardsMatchTheirFields) {
   EXPECT_EQ(last_counter.size(), 3u);  // 300 keys spread over all three shards
 }
 
+// PutRecords' Data is decoded by validation (one pass that checks and converts): what is
+// stored is the decoded bytes of each entry's first "Data", whatever its size, and a flaw in
+// any entry's base64 is the same SerializationException as before.
+TEST_F(ServicePutRecordsTest, DataDecodedByValidationIsWhatIsStored) {
+  std::map<std::string, std::string> sent;  // partition key -> data
+  std::string body = R"({"StreamName":"s","Records":[)";
+  for (int i = 0; i < 120; ++i) {
+    std::string data;
+    for (int k = 0; k < (i * 37) % 400; ++k)
+      data.push_back(static_cast<char>((i * 131 + k * 17) & 0xFF));
+    const std::string key = "key-" + std::to_string(i);
+    sent[key] = data;
+    if (i) body += ',';
+    body += R"({"Data":")";
+    base64::EncodeAppend(data, body);
+    body += R"(","PartitionKey":")" + key + R"(","Data":"ignored="})";
+  }
+  body += "]}";
+  ApiResponse r = Call(body, kPad, ' ');
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  std::map<std::string, std::string> stored;
+  for (int shard = 0; shard < 3; ++shard) {
+    ApiResponse it = Call(
+        R"({"StreamName":"s","ShardIteratorType":"TRIM_HORIZON","ShardId":"shardId-00000000000)" +
+            std::to_string(shard) + R"("})",
+        kPad, ' ', "Kinesis_20131202.GetShardIterator");
+    ASSERT_EQ(it.status, 200) << it.body;
+    simdjson::dom::parser p;
+    std::string_view iterator = p.parse(it.body)["ShardIterator"].get_string();
+    ApiResponse got = Call(R"({"ShardIterator":")" + std::string(iterator) + R"("})", kPad, ' ',
+                           "Kinesis_20131202.GetRecords");
+    ASSERT_EQ(got.status, 200) << got.body;
+    simdjson::dom::parser p2;
+    for (simdjson::dom::element rec : p2.parse(got.body)["Records"].get_array()) {
+      std::string data;
+      ASSERT_EQ(base64::DecodeAppend(rec["Data"].get_string().value(), data).error,
+                base64::DecodeError::kNone);
+      stored[std::string(rec["PartitionKey"].get_string().value())] = data;
+    }
+  }
+  EXPECT_EQ(stored, sent);
+
+  // A flaw deep in the third entry's long Data (where the AVX2 blocks decode).
+  std::string flawed = R"({"StreamName":"s","Records":[)";
+  std::string text;
+  base64::EncodeAppend(std::string(300, 'x'), text);
+  for (int i = 0; i < 4; ++i) {
+    std::string d = text;
+    if (i == 2) d[150] = '*';
+    if (i) flawed += ',';
+    flawed += R"({"Data":")" + d + R"(","PartitionKey":"k"})";
+  }
+  flawed += "]}";
+  r = Call(flawed, kPad, ' ');
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.error_type, "SerializationException");
+  std::string bad = text;
+  bad[150] = '*';
+  EXPECT_NE(
+      r.body.find("'" + bad + "' can not be converted to a Blob: Invalid Base64 character: '*'"),
+      std::string::npos)
+      << r.body;
+  // Bad padding in the last entry.
+  r = Call(R"({"StreamName":"s","Records":[{"Data":"QQ==","PartitionKey":"k"},)"
+           R"({"Data":"QR==","PartitionKey":"k"}]})",
+           kPad, ' ');
+  EXPECT_EQ(r.error_type, "SerializationException");
+  EXPECT_NE(r.body.find("'QR==' can not be converted to a Blob: Invalid last non-pad Base64 "
+                        "character dectected"),
+            std::string::npos)
+      << r.body;
+}
+
 // PutRecord's body is written without JsonWriter: it must be exactly what JsonWriter writes.
 TEST_F(ServicePutRecordsTest, PutRecordBodyIsWhatJsonWriterWrites) {
   const std::string bodies[] = {

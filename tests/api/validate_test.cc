@@ -2,10 +2,12 @@
 #include "api/validate.h"
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "api/shapes.h"
+#include "common/base64.h"
 
 namespace runnel::api {
 namespace {
@@ -180,6 +182,109 @@ TEST_F(ValidateTest, BlobTypeMessages) {
   EXPECT_EQ(Run(R"({"PartitionKey":"a","Data":"+/+="})", kPutRecordFields),
             Ser("'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character "
                 "dectected"));
+}
+
+// keep_decoded blobs are checked by the decode itself: every input must get exactly the
+// answer of the separate check (CheckBase64), and accepted ones the bytes a plain decode
+// gives. Inputs long enough for the AVX2 blocks put the flaw inside, after and before them;
+// SIMD and scalar decoding are both exercised.
+TEST_F(ValidateTest, KeepDecodedBlobsCheckLikeTheSeparateCheck) {
+  static constexpr FieldSpec kPlain[] = {Required(kPartitionKey), Required(kData)};
+  static constexpr FieldSpec kKeep[] = {Required(kPartitionKey),
+                                        {.name = "Data",
+                                         .type = FieldType::kBlob,
+                                         .required = true,
+                                         .min = 0,
+                                         .max = kMaxDataBytes,
+                                         .keep_decoded = true}};
+  std::string long_text;  // 200 chars: whole 32-char AVX2 blocks and a scalar tail
+  for (int i = 0; i < 200; ++i)
+    long_text.push_back(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i * 7) % 64]);
+  std::vector<std::string> inputs = {"",
+                                     "QQ==",
+                                     "QUI=",
+                                     "QUJD",
+                                     "QR==",
+                                     "QUJ=",
+                                     "+/+=",
+                                     "+/==",
+                                     "Q===",
+                                     "====",
+                                     "QQ=A",
+                                     "=+/=",
+                                     "ab*d",
+                                     "ab\\nd",
+                                     "QQ",
+                                     "23456",
+                                     "QUJD====",
+                                     "QU=D",
+                                     "Q=",
+                                     "QUJDQQ==",
+                                     long_text,
+                                     long_text.substr(0, 198) + "==",
+                                     long_text.substr(0, 199) + "="};
+  for (size_t pos : {size_t{0}, size_t{5}, size_t{31}, size_t{32}, size_t{100}, size_t{150},
+                     size_t{170}, size_t{195}, size_t{199}}) {
+    for (char bad : {'*', '=', '-', '_', '\x7f'}) {
+      std::string s = long_text;
+      s[pos] = bad;
+      inputs.push_back(s);
+    }
+  }
+  // Non-canonical trailing bits and bad padding after a long SIMD-decoded prefix.
+  inputs.push_back(long_text.substr(0, 196) + "QR==");
+  inputs.push_back(long_text.substr(0, 196) + "QUJ=");
+  inputs.push_back(long_text.substr(0, 196) + "Q===");
+  inputs.push_back(long_text.substr(0, 196) + "=QQQ");
+  inputs.push_back(long_text.substr(0, 197));
+  for (bool scalar : {false, true}) {
+    base64::ForceScalarForTesting(scalar);
+    for (const std::string& in : inputs) {
+      const std::string body = R"({"PartitionKey":"a","Data":")" + in + R"("})";
+      const std::string plain = Run(body, kPlain);
+      EXPECT_EQ(Run(body, kKeep), plain) << in << " scalar=" << scalar;
+      const DecodedBlobs& blobs = ThreadDecodedBlobs();
+      if (!plain.empty()) {
+        EXPECT_EQ(plain.substr(0, 23), "SerializationException|") << in;
+        EXPECT_EQ(blobs.size(), 0u) << in;  // nothing kept from a rejected blob
+        continue;
+      }
+      std::string expected;
+      ASSERT_EQ(base64::DecodeAppend(in, expected).error, base64::DecodeError::kNone) << in;
+      ASSERT_EQ(blobs.size(), 1u) << in;
+      EXPECT_EQ(blobs.bytes(0), expected) << in;
+    }
+  }
+  base64::ForceScalarForTesting(false);
+  // The table without keep_decoded keeps nothing; a list of structures keeps one blob per
+  // entry, in order, each naming its text.
+  EXPECT_EQ(Run(R"({"PartitionKey":"a","Data":"QUJD"})", kPlain), "");
+  EXPECT_EQ(ThreadDecodedBlobs().size(), 0u);
+  static constexpr FieldSpec kEntry[] = {
+      {.name = "member", .type = FieldType::kStructure, .required = true, .members = kKeep}};
+  static constexpr FieldSpec kList[] = {
+      {.name = "Records", .type = FieldType::kList, .required = true, .members = kEntry}};
+  auto doc = parser_.parse(std::string(
+      R"({"Records":[{"Data":"QQ==","PartitionKey":"a"},{"PartitionKey":"b","Data":""},)"
+      R"({"Data":"QUJD","PartitionKey":"c","Data":"eHl6"}]})"));
+  ASSERT_EQ(doc.error(), simdjson::SUCCESS);
+  EXPECT_FALSE(Validate(doc.value(), kList).has_value());
+  const DecodedBlobs& blobs = ThreadDecodedBlobs();
+  ASSERT_EQ(blobs.size(), 3u);
+  EXPECT_EQ(blobs.bytes(0), "A");
+  EXPECT_EQ(blobs.bytes(1), "");
+  EXPECT_EQ(blobs.bytes(2), "ABC");  // the first "Data" of the entry, as the action reads it
+  simdjson::dom::array records = doc.value()["Records"].get_array();
+  size_t i = 0;
+  for (simdjson::dom::element rec : records) {
+    std::string_view data = rec["Data"].get_string();
+    EXPECT_EQ(blobs.source(i++), data.data());
+  }
+  // A rejected request after an accepted one leaves nothing behind.
+  EXPECT_EQ(Run(R"({"PartitionKey":"a","Data":"QU*D"})", kKeep),
+            Ser("'QU*D' can not be converted to a Blob: Invalid Base64 character: '*'"));
+  EXPECT_EQ(ThreadDecodedBlobs().size(), 0u);
 }
 
 TEST_F(ValidateTest, ListMapStructureTypeMessages) {

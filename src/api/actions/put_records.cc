@@ -5,6 +5,9 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
 
 #include "api/action.h"
 #include "api/actions/actions.h"
@@ -14,14 +17,30 @@
 namespace runnel::api {
 namespace {
 
-constexpr FieldSpec kFields[] = {kRecords, kStreamName, kStreamArn, kStreamId};
+// shapes.h's kRecords, except that each entry's Data is decoded by validation itself (in
+// the pass that checks its base64), so Handle() only picks up the bytes.
+constexpr FieldSpec KeepDecoded(FieldSpec f) {
+  f.keep_decoded = true;
+  return f;
+}
+constexpr FieldSpec kEntryMembers[] = {Required(kPartitionKey), kExplicitHashKey,
+                                       KeepDecoded(Required(kData))};
+constexpr FieldSpec WithMembers(FieldSpec f, std::span<const FieldSpec> members) {
+  f.members = members;
+  return f;
+}
+constexpr FieldSpec kEntryList[] = {WithMembers(kPutRecordsRequestEntry, kEntryMembers)};
+constexpr FieldSpec kFields[] = {WithMembers(kRecords, kEntryList), kStreamName, kStreamArn,
+                                 kStreamId};
 
-// Decoded data of all entries of one request, reused per thread: no per-record allocation,
-// and the buffer is never zero-filled (DecodeTo writes straight into it).
+// Decoded data of all entries of one request, for the case validation did not leave it in
+// ThreadDecodedBlobs() (it always does; this keeps Handle() correct regardless), reused per
+// thread: no per-record allocation, and the buffer is never zero-filled.
 struct Scratch {
   std::unique_ptr<char[]> data;
   size_t capacity = 0;
   std::vector<size_t> data_ends;
+  std::vector<std::string_view> data_b64;
   std::vector<stream::PutEntry> entries;
 
   // Makes room for `more` bytes after the first `used`, keeping them.
@@ -95,9 +114,8 @@ void Handle(ActionContext& ctx) {
   if (!name) return;
   auto records = *ctx.Array("Records");
   Scratch& sc = t_scratch;
-  sc.data_ends.clear();
+  sc.data_b64.clear();
   sc.entries.clear();
-  size_t used = 0;
   for (simdjson::dom::element rec : records) {
     // One pass over the entry's members instead of a lookup (a scan) per name; the first
     // occurrence of a name wins, as with operator[]. Types were validated already.
@@ -114,9 +132,7 @@ void Handle(ActionContext& ctx) {
     }
     // Required members (validated); a miss throws like operator[] did (-> InternalFailure).
     if (!data_b64 || !partition_key) throw simdjson::simdjson_error(simdjson::NO_SUCH_FIELD);
-    char* dst = sc.Reserve(used, base64::MaxDecodedSize(data_b64->size()));
-    used += base64::DecodeTo(*data_b64, dst).size;  // validated already
-    sc.data_ends.push_back(used);
+    sc.data_b64.push_back(*data_b64);
     stream::PutEntry e;
     e.partition_key = *partition_key;
     if (ehk && !ehk->is_null()) {
@@ -131,9 +147,25 @@ void Handle(ActionContext& ctx) {
     }
     sc.entries.push_back(e);
   }
-  // Data views are set only now: the buffer may have moved while growing.
-  for (size_t i = 0, begin = 0; i < sc.entries.size(); begin = sc.data_ends[i++]) {
-    sc.entries[i].data = std::string_view(sc.data.get() + begin, sc.data_ends[i] - begin);
+  // The bytes validation decoded, one blob per entry in order, each naming its base64 text.
+  const DecodedBlobs& blobs = ThreadDecodedBlobs();
+  bool decoded = blobs.size() == sc.entries.size();
+  for (size_t i = 0; decoded && i < sc.entries.size(); ++i) {
+    decoded = blobs.source(i) == sc.data_b64[i].data();
+    sc.entries[i].data = blobs.bytes(i);
+  }
+  if (!decoded) {
+    sc.data_ends.clear();
+    size_t used = 0;
+    for (std::string_view b64 : sc.data_b64) {
+      char* dst = sc.Reserve(used, base64::MaxDecodedSize(b64.size()));
+      used += base64::DecodeTo(b64, dst).size;  // validated already
+      sc.data_ends.push_back(used);
+    }
+    // Data views are set only now: the buffer may have moved while growing.
+    for (size_t i = 0, begin = 0; i < sc.entries.size(); begin = sc.data_ends[i++]) {
+      sc.entries[i].data = std::string_view(sc.data.get() + begin, sc.data_ends[i] - begin);
+    }
   }
 
   ctx.registry.PutRecords(
