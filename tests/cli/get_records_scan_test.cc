@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace runnel::cli::bench {
 namespace {
@@ -110,6 +113,73 @@ TEST(GetRecordsScanTest, NamesInsideValuesDoNotCount) {
   EXPECT_EQ(s.error, "");
   EXPECT_EQ(s.records, 3u);
   EXPECT_EQ(s.next_iterator, "real");
+}
+
+TEST(GetRecordsScanTest, MemberOrderMayDifferBetweenRecords) {
+  // Kinesalite writes SequenceNumber after Data; Runnel and AWS write it first.
+  constexpr std::string_view body =
+      R"({"Records":[{"SequenceNumber":"1","Data":"eA==","PartitionKey":"a"},{"Data":"x","SequenceNumber":"2"}],"NextShardIterator":"it","MillisBehindLatest":0})";
+  auto s = ScanGetRecords(body);
+  EXPECT_EQ(s.error, "");
+  EXPECT_EQ(s.records, 2u);
+  EXPECT_EQ(s.next_iterator, "it");
+  constexpr std::string_view reversed =
+      R"({"Records":[{"Data":"x","PartitionKey":"{","SequenceNumber":"1"},{"SequenceNumber":"2","PartitionKey":"{{"},{"PartitionKey":"}{","SequenceNumber":"3"}, { "SequenceNumber" : "4"}]})";
+  EXPECT_EQ(ScanGetRecords(reversed).records, 4u);
+}
+
+TEST(GetRecordsScanTest, KeyNameInsideValuesDoesNotCount) {
+  // "SequenceNumber" (with escaped quotes, after a brace, or bare) inside Data and
+  // PartitionKey values, in both member orders.
+  constexpr std::string_view body = R"({"Records":[)"
+      R"({"SequenceNumber":"1","Data":"SequenceNumber","PartitionKey":"{\"SequenceNumber\":\"9\"}"},)"
+      R"({"Data":"{\"SequenceNumber\":","PartitionKey":"{SequenceNumber","SequenceNumber":"2"},)"
+      R"({"PartitionKey":"\\{\"SequenceNumber\"\\","SequenceNumber":"3","Data":"{"},)"
+      R"({"SequenceNumber":"4","PartitionKey":"{\"SequenceNumber\" :"}],)"
+      R"("NextShardIterator":"real","MillisBehindLatest":3})";
+  auto s = ScanGetRecords(body);
+  EXPECT_EQ(s.error, "");
+  EXPECT_EQ(s.records, 4u);
+  EXPECT_EQ(s.next_iterator, "real");
+  EXPECT_EQ(s.millis_behind_latest, 3);
+}
+
+TEST(GetRecordsScanTest, RandomBodiesCountEveryRecord) {
+  // Records with shuffled member order and partition keys made of JSON's structural
+  // characters and the key name, escaped as a JSON writer would.
+  std::mt19937 rng(7);
+  const std::string pieces[] = {"{", "}", "[", "]", ",", ":", "\"", "\\", "SequenceNumber",
+                                "\"SequenceNumber\":", "{\"SequenceNumber\"", " ", "x"};
+  auto escape = [](const std::string& raw) {
+    std::string out;
+    for (char c : raw) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    return out;
+  };
+  for (int round = 0; round < 200; ++round) {
+    const int n = static_cast<int>(rng() % 20);
+    std::string b = R"({"Records":[)";
+    for (int i = 0; i < n; ++i) {
+      std::string key;
+      for (int j = static_cast<int>(rng() % 6); j > 0; --j) key += pieces[rng() % std::size(pieces)];
+      std::vector<std::string> members = {
+          R"("SequenceNumber":")" + std::to_string(i) + "\"",
+          R"("Data":"eA==")",
+          R"("PartitionKey":")" + escape(key) + "\"",
+          R"("ApproximateArrivalTimestamp":1.5)"};
+      std::shuffle(members.begin(), members.end(), rng);
+      if (i) b += rng() % 2 ? "," : " ,\n ";
+      b += rng() % 2 ? "{" : "{ ";
+      for (size_t m = 0; m < members.size(); ++m) b += (m ? "," : "") + members[m];
+      b += "}";
+    }
+    b += R"(],"NextShardIterator":"it","MillisBehindLatest":0})";
+    auto s = ScanGetRecords(b);
+    ASSERT_EQ(s.error, "") << b;
+    ASSERT_EQ(s.records, static_cast<uint64_t>(n)) << b;
+  }
 }
 
 TEST(GetRecordsScanTest, ErrorBodiesAreErrors) {

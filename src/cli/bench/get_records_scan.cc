@@ -78,12 +78,35 @@ GetRecordsScan ScanGetRecords(std::string_view body) {
   // One "SequenceNumber" key per record. Base64 data holds no quotes, a string holding the
   // name with quotes has them escaped (\"), and a value that is just the name is not
   // followed by ':', so only keys count.
+  //
+  // Records are found by their opening '{' (one memchr over the record, base64 included,
+  // instead of one per quote): Runnel and AWS write the SequenceNumber key first, so the key
+  // is checked right after the brace. Any other '{' (a record with another member order, as
+  // kinesalite writes it, or a brace inside a partition key) falls back to searching for the
+  // next key from there. Either way the count is of distinct keys in order, the search goes on
+  // after the key counted, and as a record has one key and no nested objects, no key is
+  // skipped: a brace inside a string only makes the next record's key be found by the search.
   constexpr std::string_view kSeq = "\"SequenceNumber\"";
-  for (size_t k = body.find(kSeq, v); k != std::string_view::npos;
-       k = body.find(kSeq, k + kSeq.size())) {
+  auto is_key = [&](size_t k) {
+    if (last - k < kSeq.size() || std::memcmp(body.data() + k, kSeq.data(), kSeq.size()) != 0)
+      return false;
     size_t c = k + kSeq.size();
     while (c < last && IsSpace(body[c])) ++c;
-    if (c < last && body[c] == ':') ++r.records;
+    return c < last && body[c] == ':';
+  };
+  size_t pos = v + 1;
+  while (pos < last) {
+    const void* brace = std::memchr(body.data() + pos, '{', last - pos);
+    if (brace == nullptr) break;
+    size_t k = static_cast<const char*>(brace) - body.data() + 1;
+    while (k < last && IsSpace(body[k])) ++k;
+    if (k >= last || body[k] != '"' || !is_key(k)) {
+      k = body.find(kSeq, k);
+      while (k != std::string_view::npos && !is_key(k)) k = body.find(kSeq, k + kSeq.size());
+      if (k == std::string_view::npos) break;
+    }
+    ++r.records;
+    pos = k + kSeq.size();
   }
   if (size_t it = MemberValue(body, "\"NextShardIterator\""); it != std::string_view::npos &&
                                                                body[it] == '"') {

@@ -1,6 +1,7 @@
 // ScanGetRecords: what the get-records generator needs from a GetRecords response body (the
 // number of records, NextShardIterator, MillisBehindLatest) without building a DOM: records
-// are counted by their "SequenceNumber" keys in one pass (memchr-driven string search), and
+// are counted by their "SequenceNumber" keys in one pass (a memchr from each record's '{' to
+// the next, the key checked right after the brace where Runnel and AWS write it), and
 // the two trailing members are looked for in the body's tail first. It checks the outline
 // (one object with a "Records" array), not every byte of the grammar.
 #pragma once
