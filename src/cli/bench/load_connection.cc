@@ -4,6 +4,8 @@
 #include <boost/asio/write.hpp>
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <memory>
 
 namespace runnel::cli::bench {
 
@@ -35,7 +37,15 @@ constexpr size_t kInitialBuffer = 64 << 10;
 
 LoadConnection::LoadConnection(asio::io_context& ioc, tcp::endpoint endpoint)
     : socket_(ioc), endpoint_(endpoint) {
-  rbuf_.resize(kInitialBuffer);
+  Reserve(kInitialBuffer);
+}
+
+void LoadConnection::Reserve(size_t n) {
+  if (n <= rcap_) return;
+  auto bigger = std::make_unique_for_overwrite<char[]>(n);
+  if (rlen_ > 0) std::memcpy(bigger.get(), rbuf_.get(), rlen_);
+  rbuf_ = std::move(bigger);
+  rcap_ = n;
 }
 
 void LoadConnection::Exchange(std::string_view head, std::string_view body, Done done) {
@@ -77,9 +87,9 @@ void LoadConnection::Write() {
 }
 
 void LoadConnection::ReadMore() {
-  if (rbuf_.size() - rlen_ < 16 << 10) rbuf_.resize(std::max(rbuf_.size() * 2, rlen_ + (64 << 10)));
+  if (rcap_ - rlen_ < 16 << 10) Reserve(std::max(rcap_ * 2, rlen_ + (64 << 10)));
   socket_.async_read_some(
-      asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
+      asio::buffer(rbuf_.get() + rlen_, rcap_ - rlen_),
       [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
         if (ec) return self->Fail("read: " + ec.message());
         self->rlen_ += n;
@@ -89,7 +99,7 @@ void LoadConnection::ReadMore() {
 }
 
 bool LoadConnection::TryParse() {
-  std::string_view buf(rbuf_.data(), rlen_);
+  std::string_view buf(rbuf_.get(), rlen_);
   if (header_len_ == 0) {
     size_t end = buf.find("\r\n\r\n");
     if (end == std::string_view::npos) return false;
@@ -122,8 +132,7 @@ bool LoadConnection::TryParse() {
       }
     }
     if (!chunked_ && content_length_ < 0) content_length_ = 0;  // no body framing: none sent
-    if (!chunked_ && header_len_ + content_length_ > rbuf_.size())
-      rbuf_.resize(header_len_ + content_length_ + 4096);
+    if (!chunked_) Reserve(header_len_ + content_length_ + 4096);
   }
   if (!chunked_) {
     if (rlen_ < header_len_ + static_cast<size_t>(content_length_)) return false;
@@ -162,7 +171,7 @@ void LoadConnection::Finish() {
   r.transport_ok = true;
   r.status = status_;
   r.body = chunked_ ? std::string_view(chunked_body_)
-                    : std::string_view(rbuf_.data() + header_len_, content_length_);
+                    : std::string_view(rbuf_.get() + header_len_, content_length_);
   // One request is in flight, so nothing follows the response. State is reset before the
   // callback because the callback normally starts the next exchange (whose completion may run
   // on another thread); the bytes behind r.body are not touched until that exchange reads.
