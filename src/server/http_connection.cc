@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -28,6 +29,27 @@ namespace net = boost::asio;
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
 // Request body storage up to this capacity is kept for the next request on the connection.
 constexpr size_t kMaxRecycledBodyBytes = 256 * 1024;
+// Larger storage (a PutRecords body of 500 x 1 KiB records is ~690 KB) is kept too, up to
+// kMaxRecycledLargeBodyBytes each and kRecycledLargeBudget for the whole process: freed and
+// reallocated per request, such storage cost 30-64 minor page faults per PutRecords (glibc
+// gives the arena's top back and the pages fault in again); the budget bounds what idle
+// keep-alive connections hold. Beyond it, bodies are freed after each request as before.
+constexpr size_t kMaxRecycledLargeBodyBytes = 16 * 1024 * 1024;
+constexpr size_t kRecycledLargeBudget = 16 * 1024 * 1024;
+std::atomic<size_t> g_recycled_large_bytes{0};  // charged by the connections holding them
+
+// Charges `bytes` to the budget; false (nothing charged) when it does not fit.
+bool ChargeRecycledLarge(size_t bytes) {
+  if (bytes > kMaxRecycledLargeBodyBytes) return false;
+  const size_t before = g_recycled_large_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  if (before + bytes <= kRecycledLargeBudget) return true;
+  g_recycled_large_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+  return false;
+}
+void UnchargeRecycledLarge(size_t& charged) {
+  if (charged != 0) g_recycled_large_bytes.fetch_sub(charged, std::memory_order_relaxed);
+  charged = 0;
+}
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kLingerChunk = 64 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -80,6 +102,7 @@ HttpConnection<Stream>::HttpConnection(Worker& worker, uint64_t id, Stream strea
 
 template <class Stream>
 HttpConnection<Stream>::~HttpConnection() {
+  UnchargeRecycledLarge(recycled_large_bytes_);
   if (registered_) {
     // Destroyed without Finish() (a Handler dropped Respond uncalled, possibly on another
     // thread): hand the bookkeeping back to the worker's thread.
@@ -118,7 +141,13 @@ void HttpConnection<Stream>::ReadRequest() {
   state_ = State::kReading;
   if (parser_) {
     RequestBody::value_type& body = parser_->get().body();
-    if (body.capacity() <= kMaxRecycledBodyBytes) {
+    UnchargeRecycledLarge(recycled_large_bytes_);  // the storage now in `body`, if any
+    bool keep = body.capacity() <= kMaxRecycledBodyBytes;
+    if (!keep && ChargeRecycledLarge(body.capacity())) {
+      keep = true;
+      recycled_large_bytes_ = body.capacity();
+    }
+    if (keep) {
       spare_body_ = std::move(body);
       spare_body_.clear();
     }

@@ -130,6 +130,7 @@ class HttpConnection : public Connection,
   std::pmr::monotonic_buffer_resource fields_memory_{fields_arena_, sizeof(fields_arena_)};
   std::optional<Parser> parser_;  // the current request; alive until its response is written
   RequestBody::value_type spare_body_;  // the previous request's body storage, reused
+  size_t recycled_large_bytes_ = 0;  // charged for it to the process-wide recycling budget
   api::ApiRequest request_;
   uint64_t sequence_ = 0;  // numbers requests so stale or repeated Respond calls are ignored
   bool keep_alive_ = true;
