@@ -22,6 +22,11 @@ struct StreamRegistry::Stream {
   // Until it has, `logs` is empty and the stream stays CREATING (meta.transition_at_ms is
   // kStoragePending in memory). Guarded by mu.
   bool storage_pending = false;
+  // A deferred UpdateShardCount (meta.pending_target_shards): the maintenance thread is
+  // creating the children's logs; meta.transition_at_ms is kStoragePending in memory, so the
+  // stream stays UPDATING, and `logs` and meta.shards still hold the shards before the call.
+  // Guarded by mu.
+  bool reshard_pending = false;
   int64_t storage_retry_at_ms = 0;  // after a failed attempt (maintenance thread only)
 
   // Position of shard `index` in meta.shards, or -1 (also while its log does not exist yet).

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 
 #include "common/clock.h"
 #include "common/file.h"
@@ -201,7 +202,8 @@ uint64_t StreamRegistry::OpenShardsOfAccountExcept(std::string_view account,
 
 StreamResult<StreamMeta> StreamRegistry::Reshard(std::string_view account, std::string_view name,
                                                  std::string_view operation,
-                                                 const ReshardPlan& plan) {
+                                                 const ReshardPlan& plan,
+                                                 uint32_t deferrable_target) {
   auto s = Find(account, name);
   if (!s) return MakeUnexpected(NotFound(account, name));
   // Counted before taking this stream's lock (lock order: registry, then one stream at a
@@ -245,6 +247,30 @@ StreamResult<StreamMeta> StreamRegistry::Reshard(std::string_view account, std::
     return MakeUnexpected(e);
   }
   BeginUpdating(updated);
+
+  if (deferrable_target > 0 &&
+      updated.shards.size() - s->meta.shards.size() > kMaxShardsCreatedInline) {
+    // Each log costs about 1 ms of directory operations and fsyncs, so thousands of children
+    // would hold this stream's puts and an I/O thread for seconds. As AWS does, the call
+    // returns at once with the stream UPDATING: only the target is recorded (durably, so a
+    // restart resumes it), and the maintenance thread creates the logs and then applies the
+    // change (CompletePendingReshard). Records keep going to the current shards meanwhile.
+    StreamMeta staged = s->meta;
+    staged.status = StreamStatus::kUpdating;
+    staged.transition_at_ms = updated.transition_at_ms;
+    staged.scaling_ops_ms = updated.scaling_ops_ms;  // the call counts against the daily limit
+    staged.pending_target_shards = deferrable_target;
+    if (auto r = WriteStreamMeta(s->dir, staged); !r) return MakeUnexpected(r.error());
+    staged.transition_at_ms = kStoragePending;  // in memory: UPDATING until applied
+    s->meta = std::move(staged);
+    s->reshard_pending = true;
+    s->storage_retry_at_ms = 0;
+    spdlog::info("{} on stream '{}' (account {}): {} shards to create, in the background",
+                 operation, name, account, updated.shards.size() - s->meta.shards.size());
+    StreamMeta snapshot = s->meta;
+    snapshot.status = StreamStatus::kUpdating;
+    return snapshot;
+  }
 
   // Children's logs first, then the metadata that references them, then publication.
   std::vector<std::shared_ptr<storage::Log>> logs = s->logs;
@@ -340,8 +366,9 @@ StreamResult<StreamRegistry::ScalingResult> StreamRegistry::UpdateShardCount(
     std::string_view account, std::string_view name, uint32_t target) {
   ScalingResult result;
   result.target = target;
-  auto r = Reshard(account, name, "UpdateShardCount",
-                   [&](StreamMeta& m, int64_t now, uint32_t* peak_open) -> StreamResult<void> {
+  auto r = Reshard(
+      account, name, "UpdateShardCount",
+      [&](StreamMeta& m, int64_t now, uint32_t* peak_open) -> StreamResult<void> {
     const uint32_t current = OpenShardCount(m);
     result.current = current;
     auto limit = [&](const char* rule, int64_t bound) {
@@ -368,9 +395,99 @@ StreamResult<StreamRegistry::ScalingResult> StreamRegistry::UpdateShardCount(
     ApplyUniformScaling(m, target, at);
     m.scaling_ops_ms.push_back(now);
     return {};
-  });
+  },
+      target);
   if (!r) return MakeUnexpected(r.error());
   return result;
+}
+
+void StreamRegistry::CompletePendingReshard(const std::shared_ptr<Stream>& s) {
+  // 1. Which children the change creates: the plan depends only on the open shards and on
+  //    next_shard_index, which nothing else changes while the stream is UPDATING (other
+  //    reshards are refused; retention only drops closed shards).
+  StreamMeta preview;
+  {
+    std::shared_lock sl(s->mu);
+    if (!s->reshard_pending || s->meta.status == StreamStatus::kDeleting) return;
+    if (Clock::NowMs() < s->storage_retry_at_ms) return;
+    preview = s->meta;
+  }
+  const uint32_t target = preview.pending_target_shards;
+  const uint32_t first_child = preview.next_shard_index;
+  ApplyUniformScaling(preview, target, 0);
+  std::vector<std::pair<uint32_t, std::shared_ptr<storage::Log>>> children;
+  const auto started = std::chrono::steady_clock::now();
+  auto retry_later = [&](const std::string& why) {
+    spdlog::error("stream '{}': UpdateShardCount to {} (retrying in 1 s): {}", preview.name,
+                  target, why);
+    std::unique_lock sl(s->mu);
+    s->storage_retry_at_ms = Clock::NowMs() + 1000;
+  };
+  // 2. Their logs, without the stream's lock: puts and reads go on.
+  for (const auto& shard : preview.shards) {
+    if (shard.index < first_child) continue;
+    // Stopping or deleting: a restart resumes the change; a deletion removes the directory.
+    if (stop_) return;
+    {
+      std::shared_lock sl(s->mu);
+      if (s->meta.status == StreamStatus::kDeleting) return;
+    }
+    auto log = storage::Log::Open(s->dir / fmt::format("shard-{}", shard.index), options_.log,
+                                  nullptr);
+    if (!log) return retry_later(log.error().detail);
+    children.emplace_back(shard.index, std::shared_ptr<storage::Log>(std::move(*log)));
+  }
+  // 3. The change itself, now (parents close at the current time), as an inline reshard.
+  {
+    std::unique_lock sl(s->mu);
+    if (!s->reshard_pending || s->meta.status == StreamStatus::kDeleting) return;
+    const int64_t now = Clock::NowMs();
+    StreamMeta updated = s->meta;
+    std::vector<const ShardMeta*> parents;
+    for (const auto& sh : updated.shards) {
+      if (sh.open()) parents.push_back(&sh);
+    }
+    const int64_t at = ReshardTime(now, parents);
+    parents.clear();  // pointers into updated.shards die with the first push_back
+    ApplyUniformScaling(updated, target, at);
+    updated.pending_target_shards = 0;
+    std::vector<std::shared_ptr<storage::Log>> logs = s->logs;
+    for (size_t p = s->meta.shards.size(); p < updated.shards.size(); ++p) {
+      auto it = std::find_if(children.begin(), children.end(),
+                             [&](const auto& c) { return c.first == updated.shards[p].index; });
+      if (it == children.end()) {
+        sl.unlock();
+        return retry_later(fmt::format("no log made for {}", ShardIdOf(updated.shards[p].index)));
+      }
+      logs.push_back(it->second);
+    }
+    if (!OpenShardsCoverHashSpace(updated.shards)) {
+      spdlog::critical("UpdateShardCount on stream '{}' would break hash-space coverage; dropped",
+                       updated.name);
+      assert(false && "open shards must cover the hash space");
+      StreamMeta restored = s->meta;
+      restored.pending_target_shards = 0;
+      BeginUpdating(restored);
+      if (WriteStreamMeta(s->dir, restored)) {
+        s->meta = std::move(restored);
+        s->reshard_pending = false;
+      }
+      return;
+    }
+    BeginUpdating(updated);
+    if (auto r = WriteStreamMeta(s->dir, updated); !r) {
+      sl.unlock();
+      return retry_later(r.error().value);
+    }
+    s->meta = std::move(updated);
+    s->logs = std::move(logs);
+    s->reshard_pending = false;
+  }
+  spdlog::info("stream '{}': UpdateShardCount to {} applied; {} child logs created in {} ms",
+               preview.name, target, children.size(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
 }
 
 }  // namespace runnel::stream

@@ -113,6 +113,9 @@ std::string EncodeStreamMeta(const StreamMeta& m) {
   }
   if (!m.resource_policy.empty()) w.Member("resource_policy", m.resource_policy);
   w.Member("next_shard_index", int64_t{m.next_shard_index});
+  if (m.pending_target_shards > 0) {
+    w.Member("pending_target_shards", int64_t{m.pending_target_shards});
+  }
   w.Key("scaling_ops_ms").BeginArray();
   for (int64_t t : m.scaling_ops_ms) w.Int(t);
   w.EndArray();
@@ -189,6 +192,9 @@ Result<StreamMeta, std::string> DecodeStreamMeta(std::string_view json) {
       }
     }
     m.next_shard_index = static_cast<uint32_t>(num("next_shard_index"));
+    if (int64_t target; doc["pending_target_shards"].get(target) == simdjson::SUCCESS) {
+      m.pending_target_shards = static_cast<uint32_t>(target);  // optional: absent when none
+    }
     simdjson::dom::array ops;  // absent in files written before resharding existed
     if (doc["scaling_ops_ms"].get(ops) == simdjson::SUCCESS) {
       for (auto v : ops) m.scaling_ops_ms.push_back(int64_t(v));

@@ -64,6 +64,10 @@ struct StreamMeta {
   std::string resource_policy;
   uint32_t next_shard_index = 0;
   std::vector<ShardMeta> shards;  // ordered by index
+  // An accepted UpdateShardCount whose children's logs the maintenance thread is still
+  // creating (too many to create inside the call): the target, 0 when none. The stream is
+  // UPDATING and `shards` is still the list from before the call until they exist.
+  uint32_t pending_target_shards = 0;
   // Times of the UpdateShardCount calls of the last 24 h (its rate limit; resharding.cc).
   std::vector<int64_t> scaling_ops_ms;
   // Times of the UpdateStreamMode switches and of the Start/StopStreamEncryption calls of the

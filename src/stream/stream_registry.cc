@@ -123,6 +123,13 @@ StreamResult<void> StreamRegistry::LoadAll() {
     s->dir = entry.path();
     // Saved while its logs were still being created in the background: opened below.
     if (s->meta.transition_at_ms == kStoragePending) s->meta.transition_at_ms = Clock::NowMs();
+    // A deferred UpdateShardCount: the maintenance thread creates the children's logs again
+    // (directories a crash left half-made are removed below as unreferenced) and applies it.
+    if (s->meta.pending_target_shards > 0 && s->meta.status != StreamStatus::kDeleting) {
+      s->meta.status = StreamStatus::kUpdating;
+      s->meta.transition_at_ms = kStoragePending;
+      s->reshard_pending = true;
+    }
     if (s->meta.status == StreamStatus::kDeleting) {
       FinishDeletion(s);
       continue;
@@ -367,8 +374,9 @@ StreamResult<void> StreamRegistry::DeleteStream(std::string_view account, std::s
       return MakeUnexpected(e);
     }
     consumer_prefix = s->meta.Arn() + "/consumer/";
-    // The maintenance thread may be creating this stream's logs: it finishes the deletion.
-    finish_now = options_.transition_ms <= 0 && !s->storage_pending;
+    // The maintenance thread may be creating this stream's logs (a large CreateStream or
+    // UpdateShardCount): it finishes the deletion.
+    finish_now = options_.transition_ms <= 0 && !s->storage_pending && !s->reshard_pending;
     s->meta.status = StreamStatus::kDeleting;
     s->meta.transition_at_ms = Clock::NowMs() + options_.transition_ms;
     if (auto r = PersistMeta(*s); !r) return r;
@@ -486,7 +494,7 @@ void StreamRegistry::MaintenanceLoop() {
   while (!stop_) {
     std::this_thread::sleep_for(20ms);
     int64_t now = Clock::NowMs();
-    std::vector<std::shared_ptr<Stream>> due, pending;
+    std::vector<std::shared_ptr<Stream>> due, pending, resharding;
     {
       std::shared_lock lock(mu_);
       for (const auto& [k, s] : streams_) {
@@ -495,11 +503,14 @@ void StreamRegistry::MaintenanceLoop() {
           due.push_back(s);
         } else if (s->storage_pending) {
           pending.push_back(s);
+        } else if (s->reshard_pending) {
+          resharding.push_back(s);
         }
       }
     }
     for (auto& s : due) FinishDeletion(s);
     for (auto& s : pending) CreatePendingStorage(s);
+    for (auto& s : resharding) CompletePendingReshard(s);
     // Clock time: moving the test clock forward triggers a pass at the next tick.
     if (now - last_retention >= options_.retention_interval_ms) {
       last_retention = now;

@@ -249,12 +249,19 @@ class StreamRegistry {
   void FinishDeletion(const std::shared_ptr<Stream>& s);
   // Creates the shard logs of a stream created with storage_pending (maintenance thread).
   void CreatePendingStorage(const std::shared_ptr<Stream>& s);
+  // Creates the children's logs of a deferred UpdateShardCount, then applies it (maintenance
+  // thread; resharding.cc).
+  void CompletePendingReshard(const std::shared_ptr<Stream>& s);
   storage::Offset VisibleEnd(const storage::Log& log) const;
   // Resharding and retention helpers.
   using ReshardPlan =
       std::function<StreamResult<void>(StreamMeta& meta, int64_t now_ms, uint32_t* peak_open)>;
+  // `deferrable_target`: UpdateShardCount's target. When the plan creates more than
+  // kMaxShardsCreatedInline children, the call only records it (pending_target_shards) and
+  // CompletePendingReshard applies it once the children's logs exist.
   StreamResult<StreamMeta> Reshard(std::string_view account, std::string_view name,
-                                   std::string_view operation, const ReshardPlan& plan);
+                                   std::string_view operation, const ReshardPlan& plan,
+                                   uint32_t deferrable_target = 0);
   uint64_t OpenShardsOfAccountExcept(std::string_view account, const Stream* except) const;
   void RemoveExpiredShards(const std::shared_ptr<Stream>& s, int64_t now_ms);
 

@@ -360,6 +360,49 @@ class UpdatingStateTest(ReshardingBase):
                                         ScalingType="UNIFORM_SCALING")
 
 
+class WideUpdateShardCountTest(ReshardingBase):
+    """UpdateShardCount that creates many children returns at once, as on AWS: their logs are
+    created in the background while the stream is UPDATING with its old shards, which keep
+    taking records; the change is applied once they exist, and survives a kill -9."""
+
+    transition_ms = 0  # so UPDATING can only mean "children's logs not created yet"
+
+    def test_wide_update_is_updating_until_the_children_exist(self):
+        name = self.create_stream("widen", shards=100)
+        counters, keys = {}, [f"k{i}" for i in range(40)]
+        self.put_numbered(name, keys, counters, 1)
+        started = time.monotonic()
+        r = self.kinesis.update_shard_count(StreamName=name, TargetShardCount=200,
+                                            ScalingType="UNIFORM_SCALING")
+        returned = time.monotonic() - started
+        self.assertEqual((r["CurrentShardCount"], r["TargetShardCount"]), (100, 200))
+        status = self.kinesis.describe_stream_summary(
+            StreamName=name)["StreamDescriptionSummary"]["StreamStatus"]
+        self.assertEqual(status, "UPDATING", f"UpdateShardCount took {returned:.3f} s")
+        self.assertEqual(len(self.shards(name)), 100)  # the old shards until it is applied
+        self.put_numbered(name, keys, counters, 1)  # and they keep taking records
+        self.assertAwsError(
+            "ResourceInUseException", self.kinesis.split_shard, StreamName=name,
+            ShardToSplit=shard_id(0), NewStartingHashKey=str(2**100),
+            message=f"Stream {name} under account {ACCOUNT} not ACTIVE, instead in state UPDATING")
+
+        self.wait_active(name, timeout=120)
+        self.assertEqual(self.assertCoversHashSpace(name), expected_hash_ranges(200))
+        self.put_numbered(name, keys, counters, 1)
+        records, _ = self.consume_following_children(name)
+        self.assertExactlyOnceInOrder(records, counters)
+        self.assertIn("UpdateShardCount to 200 applied", self.server_log(since_start=True))
+
+    def test_kill_while_the_children_are_created_resumes_the_update(self):
+        name = self.create_stream("resume", shards=100)
+        self.kinesis.update_shard_count(StreamName=name, TargetShardCount=200,
+                                        ScalingType="UNIFORM_SCALING")
+        self.kill_server()
+        self.start_server()
+        self.wait_active(name, timeout=120)
+        self.assertEqual(self.assertCoversHashSpace(name), expected_hash_ranges(200))
+
+
 class ReshardRestartTest(ReshardingBase):
 
     def test_lineage_survives_restart(self):

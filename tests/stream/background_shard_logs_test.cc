@@ -1,6 +1,7 @@
-// CreateStream of many shards: the shard logs are created by the maintenance thread while the
-// stream is CREATING (no I/O thread blocked for seconds); DeleteStream and a restart in the
-// middle of that leave a consistent data dir.
+// CreateStream of many shards, and UpdateShardCount that creates many children: the shard logs
+// are created by the maintenance thread while the stream is CREATING or UPDATING (no I/O
+// thread blocked for seconds); DeleteStream and a restart in the middle of that leave a
+// consistent data dir.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -11,6 +12,7 @@
 
 #include "storage/committer.h"
 #include "stream/hash_key.h"
+#include "stream/resharding.h"
 #include "stream/stream_registry.h"
 
 namespace runnel::stream {
@@ -76,6 +78,10 @@ class CreateStreamTest : public ::testing::Test {
     registry_->PutRecords(kAccount, name, std::span<const PutEntry>(&e, 1), std::nullopt,
                           [&](StreamResult<PutOutcome> r) { done.set_value(std::move(r)); });
     return done.get_future().get();
+  }
+  uint32_t OpenShards(const std::string& name) {
+    auto d = registry_->Describe(kAccount, name);
+    return d ? OpenShardCount(*d) : 0;
   }
   size_t ShardDirsOnDisk() {
     size_t n = 0;
@@ -150,6 +156,75 @@ TEST_F(CreateStreamTest, RestartWhileShardLogsAreBeingCreatedCompletesTheStream)
   auto put = PutTo("interrupted", kTopHashKey);
   ASSERT_TRUE(put.ok());
   EXPECT_EQ(put->entries[0].shard_index, kShards - 1);
+}
+
+TEST_F(CreateStreamTest, SmallUpdateShardCountIsAppliedInline) {
+  Create("few", 8);
+  auto r = registry_->UpdateShardCount(kAccount, "few", 16);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->current, 8u);
+  EXPECT_EQ(Status("few"), StreamStatus::kActive);  // transition_ms = 0
+  EXPECT_EQ(OpenShards("few"), 16u);
+  EXPECT_EQ(ShardDirsOnDisk(), 8u + 16u);
+}
+
+TEST_F(CreateStreamTest, LargeUpdateShardCountIsUpdatingUntilEveryChildLogExists) {
+  constexpr uint32_t kShards = StreamRegistry::kMaxShardsCreatedInline;
+  Create("wide", kShards);
+  auto r = registry_->UpdateShardCount(kAccount, "wide", 2 * kShards);  // 128 children
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->current, kShards);
+  EXPECT_EQ(r->target, 2 * kShards);
+  // Returned before the children's logs exist: UPDATING, with the shards from before, which
+  // still take records; other reshards wait.
+  ASSERT_EQ(Status("wide"), StreamStatus::kUpdating);
+  EXPECT_EQ(OpenShards("wide"), kShards);
+  auto during = PutTo("wide", kTopHashKey);
+  ASSERT_TRUE(during.ok());
+  EXPECT_EQ(during->entries[0].shard_index, kShards - 1);
+  auto split = registry_->SplitShard(kAccount, "wide", "shardId-000000000000", "100");
+  ASSERT_FALSE(split.ok());
+  EXPECT_EQ(split.error().code, StreamErrc::kStreamNotActive);
+
+  ASSERT_TRUE(WaitActive("wide"));
+  EXPECT_EQ(OpenShards("wide"), 2 * kShards);
+  EXPECT_EQ(ShardDirsOnDisk(), 3 * kShards);
+  auto after = PutTo("wide", kTopHashKey);
+  ASSERT_TRUE(after.ok());
+  EXPECT_GE(after->entries[0].shard_index, kShards);  // a child
+  // The limit counts the deferred call once.
+  auto d = registry_->Describe(kAccount, "wide");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->scaling_ops_ms.size(), 1u);
+  EXPECT_EQ(d->pending_target_shards, 0u);
+}
+
+TEST_F(CreateStreamTest, RestartWhileChildLogsAreBeingCreatedResumesTheUpdate) {
+  constexpr uint32_t kShards = StreamRegistry::kMaxShardsCreatedInline;
+  Create("resumed", kShards);
+  ASSERT_TRUE(registry_->UpdateShardCount(kAccount, "resumed", 2 * kShards).ok());
+  ASSERT_EQ(Status("resumed"), StreamStatus::kUpdating);
+  Open();  // stops the maintenance thread part-way; the target was persisted
+  ASSERT_TRUE(WaitActive("resumed"));
+  EXPECT_EQ(OpenShards("resumed"), 2 * kShards);
+  EXPECT_EQ(ShardDirsOnDisk(), 3 * kShards);
+  Open();  // and the applied change is what was persisted
+  EXPECT_EQ(Status("resumed"), StreamStatus::kActive);
+  EXPECT_EQ(OpenShards("resumed"), 2 * kShards);
+}
+
+TEST_F(CreateStreamTest, DeleteWhileChildLogsAreBeingCreatedRemovesEverything) {
+  constexpr uint32_t kShards = StreamRegistry::kMaxShardsCreatedInline;
+  Create("gone", kShards);
+  ASSERT_TRUE(registry_->UpdateShardCount(kAccount, "gone", 2 * kShards).ok());
+  ASSERT_EQ(Status("gone"), StreamStatus::kUpdating);
+  ASSERT_TRUE(registry_->DeleteStream(kAccount, "gone", false).ok());
+  ASSERT_TRUE(WaitGone("gone"));
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!fs::is_empty(dir_ / "streams") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ / "streams"));
 }
 
 }  // namespace
