@@ -480,6 +480,32 @@ TEST_F(ValidateTest, LengthCountsUtf16CodeUnits) {
   EXPECT_EQ(Utf16Length("\xE2\x82\xAC"), 1u);
 }
 
+// Utf16Length counts ASCII eight bytes at a time: multi-byte sequences at every offset of
+// those words, and across their boundaries, count as the byte-at-a-time rule says.
+TEST_F(ValidateTest, Utf16LengthMatchesTheByteRuleAtEveryOffset) {
+  auto byte_rule = [](std::string_view s) {
+    size_t n = 0;
+    for (char ch : s) {
+      auto c = static_cast<unsigned char>(ch);
+      n += ((c & 0xC0) != 0x80) + (c >= 0xF0);
+    }
+    return n;
+  };
+  EXPECT_EQ(Utf16Length(""), 0u);
+  EXPECT_EQ(Utf16Length(std::string(256, 'k')), 256u);
+  for (std::string_view seq : {std::string_view("\xC3\xA9"), std::string_view("\xE2\x82\xAC"),
+                               std::string_view("\xF0\x9F\x98\x80")}) {
+    for (size_t prefix = 0; prefix < 20; ++prefix) {
+      for (size_t suffix : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{17}}) {
+        const std::string s =
+            std::string(prefix, 'a') + std::string(seq) + std::string(suffix, 'b');
+        EXPECT_EQ(Utf16Length(s), byte_rule(s)) << prefix << " " << suffix;
+        EXPECT_EQ(Utf16Length(s), prefix + suffix + (seq.size() == 4 ? 2 : 1));
+      }
+    }
+  }
+}
+
 TEST_F(ValidateTest, StreamArnPatternRule) {
   EXPECT_EQ(Run(R"({"StreamARN":"arn:aws:kinesis:us-east-1:12345678901:stream/s"})", kArnFields),
             Val("1 validation error detected: Value "
