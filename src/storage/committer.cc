@@ -15,12 +15,8 @@ Committer::Committer(SyncMode mode, std::chrono::milliseconds interval, SyncFn s
     : mode_(mode),
       interval_(interval.count() > 0 ? interval : std::chrono::milliseconds(1)),
       sync_(std::move(sync)) {
-  if (mode_ == SyncMode::kAlways) {
-    completion_thread_ = std::thread([this] { RunCompletions(); });
-    for (int i = 0; i < kSyncThreads; ++i) sync_threads_.emplace_back([this] { RunAlways(); });
-  } else if (mode_ == SyncMode::kInterval) {
-    sync_threads_.emplace_back([this] { RunInterval(); });
-  }
+  if (mode_ == SyncMode::kAlways) completion_thread_ = std::thread([this] { RunCompletions(); });
+  if (mode_ != SyncMode::kNone) thread_ = std::thread([this] { Run(); });
 }
 
 Committer::~Committer() {
@@ -29,8 +25,8 @@ Committer::~Committer() {
     stop_ = true;
   }
   cv_.notify_all();
-  for (auto& t : sync_threads_) t.join();
-  // The sync threads have synced everything queued; the completion thread runs what is left.
+  if (thread_.joinable()) thread_.join();
+  // The sync thread has synced everything queued; the completion thread runs what is left.
   {
     std::lock_guard lock(mu_);
     stop_completions_ = true;
@@ -73,44 +69,34 @@ void Committer::Flush() {
   if (mode_ == SyncMode::kNone) return;
   std::unique_lock lock(mu_);
   flush_requested_ = true;
-  cv_.notify_all();
+  cv_.notify_one();
   idle_cv_.wait(lock, [&] {
-    return queue_.empty() && dirty_.empty() && !busy_ && rounds_.empty() && !completing_;
+    return queue_.empty() && dirty_.empty() && !busy_ && synced_.empty() && !completing_;
   });
 }
 
-void Committer::RunAlways() {
-  std::vector<RoundLog> scratch;
-  std::unique_lock lock(mu_);
-  while (true) {
-    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) break;  // stopping, and everything queued has been taken
-    // Everything queued so far is one round. Its vector goes on to the completion thread;
-    // queue_ takes a spare one, so a busy round neither allocates the batch nor grows the
-    // queue again.
-    rounds_.emplace_back();
-    Round& round = rounds_.back();  // stays valid: rounds_ only grows at the back and
-                                    // loses its front once that round is synced
-    if (!spare_.empty()) {
-      round.batch = std::move(spare_.back());
-      spare_.pop_back();
-    }
-    round.batch.swap(queue_);
-    lock.unlock();
-    SyncRound(round.batch, scratch);
-    lock.lock();
-    round.synced = true;
-    if (&round == &rounds_.front()) done_cv_.notify_one();
-  }
-}
-
-void Committer::RunInterval() {
+void Committer::Run() {
   std::unique_lock lock(mu_);
   auto next_tick = std::chrono::steady_clock::now() + interval_;
   while (true) {
-    cv_.wait_until(lock, next_tick, [&] { return stop_ || flush_requested_; });
-    if (std::chrono::steady_clock::now() >= next_tick) {
-      next_tick = std::chrono::steady_clock::now() + interval_;
+    if (mode_ == SyncMode::kAlways) {
+      cv_.wait(lock, [&] { return stop_ || flush_requested_ || !queue_.empty(); });
+    } else {
+      cv_.wait_until(lock, next_tick, [&] { return stop_ || flush_requested_; });
+      if (std::chrono::steady_clock::now() >= next_tick) {
+        next_tick = std::chrono::steady_clock::now() + interval_;
+      }
+    }
+    // Everything queued so far (including what arrived during the last fsync) is one round.
+    // The round's vector goes on to the completion thread; queue_ takes a spare one, so a
+    // busy round neither allocates the batch nor grows the queue again.
+    std::vector<Pending> batch;
+    if (!queue_.empty()) {
+      if (!spare_.empty()) {
+        batch = std::move(spare_.back());
+        spare_.pop_back();
+      }
+      batch.swap(queue_);
     }
     std::unordered_map<Log*, std::weak_ptr<Log>> dirty;
     dirty.swap(dirty_);
@@ -118,23 +104,27 @@ void Committer::RunInterval() {
     bool stopping = stop_;
     busy_ = true;
     lock.unlock();
+    if (!batch.empty()) SyncRound(batch);
     if (!dirty.empty()) SyncDirty(dirty);
     lock.lock();
     busy_ = false;
+    if (!batch.empty()) {
+      // Callbacks run on the completion thread while this thread starts the next round.
+      synced_.push_back(std::move(batch));
+      done_cv_.notify_one();
+    }
     idle_cv_.notify_all();
-    if (stopping && dirty_.empty()) break;
+    if (stopping && queue_.empty() && dirty_.empty()) break;
   }
 }
 
 void Committer::RunCompletions() {
   std::unique_lock lock(mu_);
   while (true) {
-    done_cv_.wait(lock, [&] {
-      return (!rounds_.empty() && rounds_.front().synced) || (stop_completions_ && rounds_.empty());
-    });
-    if (rounds_.empty()) break;  // stopping, and every round has been answered
-    std::vector<Pending> batch = std::move(rounds_.front().batch);
-    rounds_.pop_front();
+    done_cv_.wait(lock, [&] { return stop_completions_ || !synced_.empty(); });
+    if (synced_.empty()) break;  // stopping, and every round has been answered
+    std::vector<Pending> batch = std::move(synced_.front());
+    synced_.pop_front();
     completing_ = true;
     lock.unlock();
     for (auto& p : batch) {
@@ -153,30 +143,32 @@ void Committer::RunCompletions() {
   }
 }
 
-void Committer::SyncRound(std::vector<Pending>& batch, std::vector<RoundLog>& round_logs) {
-  auto round_log_of = [&](const Log* log) -> RoundLog& {  // REQUIRES: `log` is in round_logs
-    return *std::lower_bound(round_logs.begin(), round_logs.end(), log,
+Committer::RoundLog& Committer::RoundLogOf(const Log* log) {
+  auto it = std::lower_bound(round_logs_.begin(), round_logs_.end(), log,
                              [](const RoundLog& r, const Log* l) { return r.log < l; });
-  };
+  return *it;  // REQUIRES: `log` is in round_logs_
+}
+
+void Committer::SyncRound(std::vector<Pending>& batch) {
   // One Sync per distinct log, covering everything appended before it started. Usually one
   // or a few logs: a sorted vector (reused) instead of maps allocated per round.
-  round_logs.clear();
-  for (const auto& p : batch) round_logs.push_back(RoundLog{p.log.get(), p.end, std::nullopt});
-  std::sort(round_logs.begin(), round_logs.end(),
+  round_logs_.clear();
+  for (const auto& p : batch) round_logs_.push_back(RoundLog{p.log.get(), p.end, std::nullopt});
+  std::sort(round_logs_.begin(), round_logs_.end(),
             [](const RoundLog& a, const RoundLog& b) { return a.log < b.log; });
   size_t distinct = 0;
-  for (size_t i = 0; i < round_logs.size(); ++i) {
-    if (distinct > 0 && round_logs[distinct - 1].log == round_logs[i].log) {
-      round_logs[distinct - 1].wanted =
-          std::max(round_logs[distinct - 1].wanted, round_logs[i].wanted);
+  for (size_t i = 0; i < round_logs_.size(); ++i) {
+    if (distinct > 0 && round_logs_[distinct - 1].log == round_logs_[i].log) {
+      round_logs_[distinct - 1].wanted =
+          std::max(round_logs_[distinct - 1].wanted, round_logs_[i].wanted);
     } else {
-      round_logs[distinct++] = round_logs[i];
+      round_logs_[distinct++] = round_logs_[i];
     }
   }
-  round_logs.resize(distinct);
+  round_logs_.resize(distinct);
   // Sync in arrival order of the logs' first request (as before), each once.
   for (const auto& p : batch) {
-    RoundLog& r = round_log_of(p.log.get());
+    RoundLog& r = RoundLogOf(p.log.get());
     if (r.synced) continue;
     Offset durable = p.log->DurableEnd();
     if (durable >= r.wanted) {
@@ -187,7 +179,7 @@ void Committer::SyncRound(std::vector<Pending>& batch, std::vector<RoundLog>& ro
     r.synced.emplace(SyncLog(*p.log));
   }
   for (auto& p : batch) {
-    const auto& r = *round_log_of(p.log.get()).synced;
+    const auto& r = *RoundLogOf(p.log.get()).synced;
     if (!r) {
       p.error = r.error();
     } else if (*r < p.end && p.log->DurableEnd() < p.end) {

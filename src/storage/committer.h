@@ -1,23 +1,19 @@
 // Committer: group commit for many logs. Callers append to a Log, then ask the committer to
-// tell them when their offset is durable. Each round fsyncs each of its logs once, so all
-// appends that arrived while the previous round ran share the next fsync.
+// tell them when their offset is durable. One background thread fsyncs each dirty log once
+// per round, so all appends that arrived during an fsync share the next one.
 //
 // SyncMode::kAlways   - the callback runs after the fsync that covers the offset.
 // SyncMode::kInterval - the callback runs at once; logs are fsynced every interval.
 // SyncMode::kNone     - the callback runs at once; the OS writes back when it likes.
 //
-// kAlways is pipelined twice over:
-// - Rounds overlap: kSyncThreads threads each take the queue as a round when it is not
-//   empty, so a request that arrives while a round's fdatasync runs starts its own round at
-//   once instead of waiting for that fdatasync to end (Log::Sync allows overlapping syncs
-//   and publishes durable ends in order). A request then waits for about one fdatasync,
-//   not one and a half on average.
-// - Callbacks run on a completion thread, in round order, while the sync threads already
-//   write and fsync the next rounds. A callback runs only after the fdatasync covering its
-//   offset returned, rounds complete in the order they were taken, and within a round
-//   callbacks run in the order WhenDurable was called, so the callbacks of one log run in
-//   request order (a request answered inline is never answered before an earlier queued
-//   one).
+// kAlways is pipelined: the sync thread hands each finished round (its requests and their
+// results) to a second thread, the completion thread, which runs the callbacks while the
+// sync thread already writes and fsyncs the next round. So the callbacks (building and
+// posting responses) overlap the next fdatasync instead of delaying it. A callback still
+// runs only after the fdatasync covering its offset returned, rounds complete in order, and
+// within a round callbacks run in the order WhenDurable was called, so the callbacks of one
+// log run in request order (a request answered inline is never answered before an earlier
+// queued one).
 //
 // Callbacks run on the completion thread (or inline for kInterval/kNone, and for kAlways
 // when the offset is already durable and nothing is waiting); they must be quick and must
@@ -47,10 +43,6 @@ class Committer {
   // still make the log durable before returning the durable end it reports).
   using SyncFn = std::function<StorageResult<Offset>(Log&)>;
 
-  // Rounds that may fsync at the same time (kAlways). Two: one round can start while the
-  // previous one's fdatasync runs; more only queue more fdatasyncs on the same device.
-  static constexpr int kSyncThreads = 2;
-
   Committer(SyncMode mode, std::chrono::milliseconds interval, SyncFn sync = nullptr);
   ~Committer();  // flushes: syncs every dirty log, runs pending callbacks, joins
   Committer(const Committer&) = delete;
@@ -79,18 +71,13 @@ class Committer {
     Offset wanted;
     std::optional<StorageResult<Offset>> synced;
   };
-  // A round taken from the queue; `synced` once its fsyncs returned (then it waits in
-  // rounds_ until the rounds before it have been answered).
-  struct Round {
-    std::vector<Pending> batch;
-    bool synced = false;
-  };
-  void RunAlways();    // a sync thread of kAlways
-  void RunInterval();  // the sync thread of kInterval
+  void Run();
   void RunCompletions();
   // Syncs each log of `batch` once and records each request's result in it. Called without
-  // mu_; `scratch` is the calling thread's, reused so that a round does not allocate.
-  void SyncRound(std::vector<Pending>& batch, std::vector<RoundLog>& scratch);
+  // mu_, on the sync thread only (`round_logs_` is its scratch, reused so a round does not
+  // allocate).
+  void SyncRound(std::vector<Pending>& batch);
+  RoundLog& RoundLogOf(const Log* log);
   // Syncs every still-alive log of `dirty` (kInterval). Called without mu_.
   void SyncDirty(std::unordered_map<Log*, std::weak_ptr<Log>>& dirty);
   StorageResult<Offset> SyncLog(Log& log) { return sync_ ? sync_(log) : log.Sync(); }
@@ -99,24 +86,24 @@ class Committer {
   const std::chrono::milliseconds interval_;
   const SyncFn sync_;
   std::mutex mu_;
-  std::condition_variable cv_;       // wakes the sync threads
+  std::condition_variable cv_;       // wakes the sync thread
   std::condition_variable done_cv_;  // wakes the completion thread
   std::condition_variable idle_cv_;  // wakes Flush() when a round or its callbacks end
   std::vector<Pending> queue_;                          // kAlways; REQUIRES: mu_
-  std::deque<Round> rounds_;  // taken and not yet answered, oldest first; REQUIRES: mu_
+  std::deque<std::vector<Pending>> synced_;             // rounds awaiting callbacks; REQUIRES: mu_
   std::vector<std::vector<Pending>> spare_;             // emptied batches (capacity kept); REQUIRES: mu_
   std::unordered_map<Log*, std::weak_ptr<Log>> dirty_;  // kInterval; REQUIRES: mu_
   bool stop_ = false;             // REQUIRES: mu_
-  bool stop_completions_ = false;  // the sync threads have exited; REQUIRES: mu_
-  bool flush_requested_ = false;  // kInterval; REQUIRES: mu_
-  bool busy_ = false;             // kInterval: the dirty logs are syncing; REQUIRES: mu_
+  bool stop_completions_ = false;  // the sync thread has exited; REQUIRES: mu_
+  bool flush_requested_ = false;  // REQUIRES: mu_
+  bool busy_ = false;             // a round is syncing; REQUIRES: mu_
   bool completing_ = false;       // callbacks of a round are running; REQUIRES: mu_
   // Requests queued (kAlways) whose callback has not returned yet. WhenDurable answers
   // inline only when this is 0, so an inline answer never overtakes a queued one.
   std::atomic<uint64_t> unanswered_{0};
   std::atomic<uint64_t> fsyncs_{0};
-  // Last: started after every other member is constructed.
-  std::vector<std::thread> sync_threads_;
+  std::vector<RoundLog> round_logs_;  // sync thread only; sorted by `log`
+  std::thread thread_;  // last: start after every other member is constructed
   std::thread completion_thread_;
 };
 

@@ -2,7 +2,6 @@
 #include "storage/log.h"
 
 #include <algorithm>
-#include <optional>
 #include <system_error>
 
 #include "storage/log_impl.h"
@@ -239,19 +238,10 @@ StorageResult<Offset> Log::Append(BatchBuilder& batch) {
 }
 
 StorageResult<Offset> Log::Sync() {
-  // Syncs may overlap (the committer runs rounds on more than one thread). Each one takes a
-  // ticket, snapshots the end and fdatasyncs what was written since the previous snapshot:
-  // the sealed segments not yet synced and the active segment if it was written. Data below
-  // the end that it does not sync was taken by an earlier Sync, so each Sync publishes its
-  // end only after every earlier one has finished, in ticket order. That wait also carries
-  // an earlier Sync's failure: after a failed fdatasync the kernel may report the error to
-  // one caller only, so a Sync whose own fdatasync passed still fails when an earlier one
-  // fenced the log.
   Impl& d = *impl_;
-  std::shared_lock sync_lock(d.sync_mu_);
+  std::lock_guard sync_lock(d.sync_mu_);
   std::vector<std::shared_ptr<Segment>> to_sync;
   uint64_t end;
-  uint64_t ticket;
   {
     std::lock_guard lock(d.mu_);
     if (d.closed_) return Closed("log is closed");
@@ -260,28 +250,18 @@ StorageResult<Offset> Log::Sync() {
     to_sync.swap(d.unsynced_);
     if (d.active_dirty_) to_sync.push_back(d.segments_.back());
     d.active_dirty_ = false;
-    ticket = d.next_sync_ticket_++;
-    d.syncs_in_flight_.push_back(ticket);
   }
-  if (d.options.before_data_sync) d.options.before_data_sync(ticket);
   // Appends continue while the fdatasyncs run.
-  std::optional<StorageError> failed;
   for (const auto& seg : to_sync) {
     if (auto r = seg->file().DataSync(); !r) {
       d.fenced_.store(true);
-      failed = ToStorageError(r.error());
-      break;
+      return MakeUnexpected(ToStorageError(r.error()));
     }
   }
-  std::unique_lock lock(d.mu_);
-  d.sync_finished_.wait(lock, [&] { return d.syncs_in_flight_.front() == ticket; });
-  d.syncs_in_flight_.pop_front();
-  d.sync_finished_.notify_all();
-  if (failed) return MakeUnexpected(std::move(*failed));
-  if (d.fenced_.load()) return Closed("log is fenced after a failed fsync");
   uint64_t durable = d.durable_end_.load();
-  if (durable < end) d.durable_end_.store(durable = end);
-  return Offset(durable);
+  while (durable < end && !d.durable_end_.compare_exchange_weak(durable, end)) {
+  }
+  return Offset(std::max(durable, end));
 }
 
 Offset Log::StartOffset() const {
@@ -332,7 +312,7 @@ StorageResult<Offset> Log::DeleteSegmentsOlderThan(int64_t min_timestamp_ms) {
 
 StorageResult<void> Log::Destroy() {
   Impl& d = *impl_;
-  std::unique_lock sync_lock(d.sync_mu_);
+  std::lock_guard sync_lock(d.sync_mu_);
   {
     std::lock_guard lock(d.mu_);
     d.closed_ = true;

@@ -27,9 +27,6 @@ namespace runnel::storage {
 struct LogOptions {
   uint64_t segment_bytes = 64ull << 20;      // roll to a new segment past this size
   uint64_t index_interval_bytes = 64u << 10; // one sparse index entry per this many bytes
-  // Tests only: runs in Sync() after it took its snapshot and ticket (0, 1, ...), before its
-  // fdatasyncs, so a test can hold one Sync while a later one runs.
-  std::function<void(uint64_t ticket)> before_data_sync;
 };
 
 // What recovery found and did when the log was opened.

@@ -1,19 +1,15 @@
 // Log::Impl: the state behind a Log, shared by log.cc (open, recovery, append, sync,
 // retention) and log_reader.cc (reads). Internal to storage.
 //
-// Locking: mu_ guards the segment list and every mutable Segment field. Sync() calls may
-// run concurrently (the committer overlaps rounds); each holds sync_mu_ shared across its
-// fdatasyncs, and Destroy() holds it exclusively. Order: sync_mu_ before mu_; no fsync runs
-// under mu_. Reads take mu_ only to snapshot a segment, then pread without it.
+// Locking: mu_ guards the segment list and every mutable Segment field; sync_mu_ serializes
+// Sync() calls (held across fdatasync, never together with an fsync under mu_). Order:
+// sync_mu_ before mu_. Reads take mu_ only to snapshot a segment, then pread without it.
 #pragma once
 
 #include <atomic>
 #include <filesystem>
 #include <memory>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
-#include <shared_mutex>
 #include <vector>
 
 #include "storage/log.h"
@@ -40,19 +36,14 @@ struct Log::Impl {
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<Segment>> segments_;  // by base offset; back() is active
   std::vector<std::shared_ptr<Segment>> unsynced_;  // sealed, not yet fdatasynced
-  bool active_dirty_ = false;                       // active written since a Sync last took it
-  // Sync() calls between their snapshot and their publish, by ticket (ascending): each
-  // publishes only once every earlier one has, so durable_end_ moves in snapshot order.
-  std::deque<uint64_t> syncs_in_flight_;
-  uint64_t next_sync_ticket_ = 0;
-  std::condition_variable sync_finished_;  // signalled when syncs_in_flight_ loses its front
+  bool active_dirty_ = false;                       // active written since last sync
   int64_t last_ts_ms_ = 0;
   bool closed_ = false;
   std::atomic<uint64_t> end_{0};
   std::atomic<uint64_t> durable_end_{0};
   std::atomic<bool> fenced_{false};
 
-  std::shared_mutex sync_mu_;
+  std::mutex sync_mu_;
 
   // REQUIRES: mu_ held. Index of the segment holding `offset` (the last with base <= offset).
   size_t FindSegmentLocked(Offset offset) const;

@@ -3,10 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <functional>
-#include <mutex>
-#include <optional>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -366,92 +362,6 @@ TEST(LogTest, FailedSyncFencesTheLog) {
   r = log->Sync();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, StorageErrc::kClosed);
-}
-
-
-// Holds the Sync with ticket 0 before its fdatasync until released.
-struct SyncGate {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool first_waiting = false;  // REQUIRES: mu
-  bool release = false;        // REQUIRES: mu
-  std::function<void(uint64_t)> Hook() {
-    return [this](uint64_t ticket) {
-      if (ticket != 0) return;
-      std::unique_lock l(mu);
-      first_waiting = true;
-      cv.notify_all();
-      cv.wait(l, [&] { return release; });
-    };
-  }
-  void WaitFirst() {
-    std::unique_lock l(mu);
-    cv.wait(l, [&] { return first_waiting; });
-  }
-  void Release() {
-    std::lock_guard l(mu);
-    release = true;
-    cv.notify_all();
-  }
-};
-
-// Overlapping Syncs publish in the order they started: a later Sync whose fdatasync is done
-// does not report its end durable while an earlier one is still running.
-TEST(LogTest, OverlappingSyncsPublishInOrder) {
-  TempDir tmp;
-  SyncGate gate;
-  LogOptions options;
-  options.before_data_sync = gate.Hook();
-  auto log = OpenLog(tmp.log_dir(), options);
-  AppendRecords(*log, 1, 5);
-  std::optional<StorageResult<Offset>> first, second;
-  std::thread t1([&] { first = log->Sync(); });
-  gate.WaitFirst();  // the first Sync took offsets [0, 5) and holds before its fdatasync
-  AppendRecords(*log, 1, 5);
-  std::atomic<bool> second_done{false};
-  std::thread t2([&] {
-    second = log->Sync();
-    second_done = true;
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_FALSE(second_done.load()) << "the later Sync returned before the earlier one";
-  EXPECT_EQ(log->DurableEnd().value(), 0u);
-  gate.Release();
-  t1.join();
-  t2.join();
-  ASSERT_TRUE(first->ok());
-  ASSERT_TRUE(second->ok());
-  EXPECT_EQ(first->value().value(), 5u);
-  EXPECT_EQ(second->value().value(), 10u);
-  EXPECT_EQ(log->DurableEnd().value(), 10u);
-}
-
-// An earlier Sync's failure reaches a later overlapping one whose own fdatasync passed: the
-// kernel may report a writeback error to one fdatasync caller only.
-TEST(LogTest, OverlappingSyncFailsWhenAnEarlierOneFailed) {
-  TempDir tmp;
-  SyncGate gate;
-  LogOptions options;
-  options.before_data_sync = gate.Hook();
-  auto log = OpenLog(tmp.log_dir(), options);
-  AppendRecords(*log, 1, 5);
-  std::optional<StorageResult<Offset>> first, second;
-  std::thread t1([&] { first = log->Sync(); });
-  gate.WaitFirst();
-  AppendRecords(*log, 1, 5);
-  std::thread t2([&] { second = log->Sync(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // its fdatasync passes
-  auto segs = Files(tmp.log_dir(), ".seg");
-  ASSERT_EQ(segs.size(), 1u);
-  ASSERT_TRUE(BreakDescriptorOf(std::filesystem::canonical(segs[0])));
-  gate.Release();  // the first Sync's fdatasync now fails
-  t1.join();
-  t2.join();
-  ASSERT_FALSE(first->ok());
-  EXPECT_EQ(first->error().code, StorageErrc::kIoError);
-  ASSERT_FALSE(second->ok());
-  EXPECT_EQ(second->error().code, StorageErrc::kClosed);
-  EXPECT_EQ(log->DurableEnd().value(), 0u);
 }
 
 }  // namespace
