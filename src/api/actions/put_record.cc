@@ -9,8 +9,13 @@
 namespace runnel::api {
 namespace {
 
+// Data is decoded by validation itself, in the pass that checks its base64 (as PutRecords).
+constexpr FieldSpec KeepDecoded(FieldSpec f) {
+  f.keep_decoded = true;
+  return f;
+}
 constexpr FieldSpec kFields[] = {kStreamName,
-                                 Required(kData),
+                                 KeepDecoded(Required(kData)),
                                  Required(kPartitionKey),
                                  kExplicitHashKey,
                                  kSequenceNumberForOrdering,
@@ -32,9 +37,14 @@ void Handle(ActionContext& ctx) {
   if (!name) return;
   stream::PutEntry entry;
   entry.partition_key = *m[kKey];
-  t_data.clear();
-  base64::DecodeAppend(*m[kData], t_data);  // validated already
-  entry.data = t_data;
+  const DecodedBlobs& blobs = ThreadDecodedBlobs();
+  if (blobs.size() == 1 && blobs.source(0) == m[kData]->data()) {
+    entry.data = blobs.bytes(0);
+  } else {  // not expected: validation keeps it; decoding here keeps Handle() correct anyway
+    t_data.clear();
+    base64::DecodeAppend(*m[kData], t_data);  // validated already
+    entry.data = t_data;
+  }
   if (auto ehk = m[kHashKey]) {
     entry.explicit_hash_key = stream::ParseHashKey(*ehk);
     if (!entry.explicit_hash_key) {
