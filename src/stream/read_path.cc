@@ -202,7 +202,12 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
   const int64_t horizon_ms = m.HorizonMs(now);
   uint64_t from = std::max(pos->next_offset, log->StartOffset().value());
 
-  out->records.clear();
+  // out->records is not cleared: its elements (a GetRecordsOutput is normally reused, e.g.
+  // thread-local) are overwritten in place, field by field, and the surplus dropped at the
+  // end. A fresh OutRecord per record zeroed its 64-byte sequence buffer and was then copied
+  // into the vector.
+  std::vector<OutRecord>& records = out->records;
+  size_t count = 0;
   out->child_shards.clear();
   out->next_iterator.reset();
   out->millis_behind_latest = 0;
@@ -217,19 +222,22 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
     ro.upto = storage::Offset(end);
     auto r = log->Read(storage::Offset(from), ro, out->buffer, views, &next_ts);
     if (!r) {
+      records.clear();
       StreamError e;
       e.code = StreamErrc::kInternal;
       e.value = r.error().detail;
       return MakeUnexpected(e);
     }
     next = r->value();
-    out->records.reserve(views.size());
+    // Elements past the current size are made once (zeroed) and reused by later calls.
+    if (records.size() < views.size()) records.resize(views.size());
     SequenceRun seq(ShardCreationSeconds(shard), shard.index);
     for (const auto& v : views) {
       if (v.timestamp_ms < horizon_ms) continue;  // past retention: never served
       DecodedRecord d;
       if (!DecodeRecordPayload(v.payload, &d)) continue;
-      OutRecord rec;
+      // Every field is set: the element may hold an earlier call's record.
+      OutRecord& rec = records[count++];
       rec.sequence.shard_index = shard.index;
       rec.sequence.sequence_length = static_cast<uint8_t>(
           seq.Encode(v.offset.value() + 1, v.timestamp_ms / 1000, rec.sequence.sequence));
@@ -237,9 +245,9 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
       rec.partition_key = d.partition_key;
       rec.data = d.data;
       rec.encrypted = (d.flags & kRecordFlagEncrypted) != 0;
-      out->records.push_back(rec);
     }
   }
+  records.resize(count);  // only ever shrinks here
 
   if (next < end) {
     if (next_ts == storage::kUnknownTimestamp) {
