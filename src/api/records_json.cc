@@ -19,10 +19,34 @@ constexpr std::string_view kKeyOpen = R"(","PartitionKey":")";
 constexpr std::string_view kClose = R"("})";
 constexpr std::string_view kCloseKms = R"(","EncryptionType":"KMS"})";
 
+// Nonzero when one of the 8 bytes of `w` is below 0x20, a quote or a backslash (the
+// classic "has a zero byte" / "has a byte less than n" word tricks: exact as to whether any
+// byte matches, which is all that is asked).
+inline uint64_t NeedsEscape8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t slash = w ^ (kOnes * '\\');
+  // quote and slash have w's high bits (both characters are ASCII), so one ~w serves all.
+  return ((w - kOnes * 0x20) | (quote - kOnes) | (slash - kOnes)) & ~w & kHigh;
+}
+
 // True when `s` can go between JSON quotes as it is (no quote, backslash or control char).
+// Eight bytes at a time: partition keys are typically 16-36 bytes.
 bool PlainJsonString(std::string_view s) {
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  const char* p = s.data();
+  size_t n = s.size();
+  if (n >= 8) {
+    uint64_t w;
+    for (; n > 8; p += 8, n -= 8) {
+      std::memcpy(&w, p, 8);
+      if (NeedsEscape8(w)) return false;
+    }
+    std::memcpy(&w, p + n - 8, 8);  // the last 8 bytes, overlapping the previous word
+    return NeedsEscape8(w) == 0;
+  }
+  for (; n > 0; ++p, --n) {
+    auto c = static_cast<unsigned char>(*p);
     if (c < 0x20 || c == '"' || c == '\\') return false;
   }
   return true;

@@ -107,5 +107,29 @@ TEST(RecordsJsonTest, RepeatedAndChangingSeconds) {
   EXPECT_EQ(Written(recs), Reference(recs));
 }
 
+TEST(RecordsJsonTest, EveryKeyLengthAndPositionOfACharacterToEscape) {
+  // The partition-key check goes 8 bytes at a time with an overlapping last word: each
+  // length up to 40 with one byte that needs escaping (or, for 0x20/0x7f/0x80/0xff and the
+  // neighbours of quote and backslash, one that does not) at each position.
+  const char specials[] = {'"', '\\', '\x00', '\x1f', '\x20', '\x21', '\x23', '\x5b',
+                           '\x5d', '\x7f', '\x80', '\xa2', '\xdc', '\xff'};
+  std::vector<std::string> keys;
+  for (size_t len = 1; len <= 40; ++len) {
+    keys.emplace_back(len, 'k');
+    for (size_t at = 0; at < len; ++at) {
+      for (char c : specials) {
+        std::string key(len, 'k');
+        key[at] = c;
+        keys.push_back(key);
+      }
+    }
+  }
+  std::vector<stream::OutRecord> recs;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    recs.push_back(Record(i + 1, 1700000000000 + static_cast<int64_t>(i), keys[i], "d"));
+  }
+  EXPECT_EQ(Written(recs), Reference(recs));
+}
+
 }  // namespace
 }  // namespace runnel::api
