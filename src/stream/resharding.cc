@@ -176,6 +176,10 @@ uint32_t OpenShardCount(const StreamMeta& m) {
       std::count_if(m.shards.begin(), m.shards.end(), [](const ShardMeta& s) { return s.open(); }));
 }
 
+uint32_t QuotaShardCount(const StreamMeta& m) {
+  return std::max(OpenShardCount(m), m.pending_target_shards);
+}
+
 // ---- StreamRegistry ----------------------------------------------------------------------
 
 StreamResult<void> WriteStreamMeta(const fs::path& dir, const StreamMeta& meta) {
@@ -195,7 +199,7 @@ uint64_t StreamRegistry::OpenShardsOfAccountExcept(std::string_view account,
   for (const auto& [k, s] : streams_) {
     if (s.get() == except) continue;
     std::shared_lock sl(s->mu);
-    if (s->meta.account == account) n += OpenShardCount(s->meta);
+    if (s->meta.account == account) n += QuotaShardCount(s->meta);
   }
   return n;
 }
@@ -207,7 +211,9 @@ StreamResult<StreamMeta> StreamRegistry::Reshard(std::string_view account, std::
   auto s = Find(account, name);
   if (!s) return MakeUnexpected(NotFound(account, name));
   // Counted before taking this stream's lock (lock order: registry, then one stream at a
-  // time), so a concurrent CreateStream may slip past the quota, as with CreateStream itself.
+  // time). The quota lock keeps a concurrent CreateStream, UpdateStreamMode or reshard from
+  // using the same shards between this count and the change.
+  auto quota = LockQuotas();
   const uint64_t others = OpenShardsOfAccountExcept(account, s.get());
 
   std::unique_lock sl(s->mu);  // no put routes or appends while the shard list changes

@@ -58,5 +58,8 @@ ScalingCost UniformScalingCost(const StreamMeta& meta, uint32_t target);
 
 // Number of open shards.
 uint32_t OpenShardCount(const StreamMeta& meta);
+// Open shards as the shard quota counts them: a deferred UpdateShardCount's target already,
+// so that nothing takes the shards it was granted before its children exist.
+uint32_t QuotaShardCount(const StreamMeta& meta);
 
 }  // namespace runnel::stream

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/file.h"
 #include "stream/registry_internal.h"
+#include "stream/resharding.h"
 #include "stream/tags.h"
 
 namespace runnel::stream {
@@ -200,7 +201,7 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
     for (const auto& [k, s] : streams_) {
       std::shared_lock sl(s->mu);
       if (s->meta.account != req.account) continue;
-      for (const auto& sh : s->meta.shards) open += sh.open() ? 1 : 0;
+      open += QuotaShardCount(s->meta);
       on_demand += s->meta.mode == StreamMode::kOnDemand ? 1 : 0;
       creating += s->meta.StatusAt(now) == StreamStatus::kCreating ? 1 : 0;
     }
@@ -289,6 +290,7 @@ StreamResult<void> StreamRegistry::CreateStream(const CreateStreamRequest& req) 
     return MakeUnexpected(Internal(r.error().what));
   }
   {
+    auto quota = LockQuotas();  // also against UpdateStreamMode and reshards
     std::unique_lock lock(mu_);
     if (auto r = check_quotas(); !r) {
       lock.unlock();

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <span>
@@ -239,6 +240,15 @@ class StreamRegistry {
   };
   AccountUsage UsageOf(std::string_view account) const;
 
+  // Serializes the operations that check an account quota and then change what counts
+  // against it: CreateStream's insertion, reshards that add open shards, and (held by the
+  // action around UsageOf and UpdateStream) UpdateStreamMode to ON_DEMAND. Without it two
+  // such calls could each pass a check that only one of them may pass. Lock order: before
+  // the registry's and any stream's lock.
+  [[nodiscard]] std::unique_lock<std::mutex> LockQuotas() {
+    return std::unique_lock<std::mutex>(quota_mu_);
+  }
+
   struct Stream;
 
  private:
@@ -269,6 +279,7 @@ class StreamRegistry {
   AccountSettingsStore account_settings_{options_.data_dir / "accounts"};
   storage::Committer* committer_;
   IteratorCodec iterators_;
+  std::mutex quota_mu_;  // LockQuotas()
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<Stream>, std::less<>> streams_;  // "account/name"
   std::atomic<bool> stop_{false};

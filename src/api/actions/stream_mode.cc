@@ -30,8 +30,9 @@ void Handle(ActionContext& ctx) {
     }
   }
   const auto warm = ctx.Integer("WarmThroughputMiBps");
-  // Counted before taking the stream's lock (UsageOf reads every stream). Two concurrent
-  // switches may both pass; CreateStream's check has the same window.
+  // Counted before taking the stream's lock (UsageOf reads every stream), under the quota
+  // lock, so that no concurrent switch or CreateStream takes the same on-demand slot.
+  auto quota = ctx.registry.LockQuotas();
   const auto usage = ctx.registry.UsageOf(ctx.account);
   const uint32_t limit = ctx.registry.options().on_demand_stream_limit;
   auto r = ctx.registry.UpdateStream(
