@@ -14,6 +14,7 @@
 #include <boost/beast/http/read.hpp>
 #include <exception>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "server/posted_response_stream.h"
@@ -427,7 +428,12 @@ void HttpConnection<Stream>::StartStreaming(api::ApiResponse response) {
         if (self->state_ != State::kStreaming || self->sequence_ != key) return;
         beast::error_code available_ec;
         const size_t n = TcpLayer(self->stream_).socket().available(available_ec);
-        if (!ec && !available_ec && n > 0) return;
+        if (!ec && !available_ec && n > 0) {
+          // Plain HTTP: the next request's bytes, left for ReadRequest. TLS: they may be a
+          // close_notify alert (TLS 1.3 alerts look like data), so decrypt and look.
+          if constexpr (std::is_same_v<Stream, TlsStream>) self->WatchStreamInput();
+          return;
+        }
         self->Finish();
       });
   auto stream = std::make_shared<PostedResponseStream<HttpConnection, uint64_t>>(
@@ -482,6 +488,47 @@ void HttpConnection<Stream>::FireStreamClosed() {
 }
 
 template <class Stream>
+void HttpConnection<Stream>::WatchStreamInput() {
+  if (watch_read_pending_ || state_ != State::kStreaming) return;
+  watch_read_pending_ = true;
+  stream_.async_read_some(buffer_.prepare(kLingerChunk),
+                          [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                            self->OnWatchRead(ec, n);
+                          });
+}
+
+template <class Stream>
+void HttpConnection<Stream>::OnWatchRead(beast::error_code ec, size_t n) {
+  watch_read_pending_ = false;
+  switch (state_) {
+    case State::kStreaming:
+      if (ec) {
+        Finish();  // close_notify, EOF or reset: the client has gone
+        return;
+      }
+      // A next request's bytes, parsed once the stream ends. Watching stops there, so that
+      // the stream's end never waits on a read for bytes the client will not send before
+      // its answer (a close after that is noticed at the next write or at the end).
+      buffer_.commit(n);
+      if (n == 0) WatchStreamInput();
+      return;
+    case State::kReading:  // the stream ended while this read was pending: it was the next one
+      if (ec) {
+        Finish();
+        return;
+      }
+      buffer_.commit(n);
+      ReadRequest();
+      return;
+    case State::kLingering:
+      OnLinger(ec);
+      return;
+    default:  // kClosed (the read was cancelled by Finish)
+      return;
+  }
+}
+
+template <class Stream>
 void HttpConnection<Stream>::WriteNextChunk() {
   if (chunk_in_flight_ || chunks_.empty() || state_ != State::kStreaming) return;
   chunk_in_flight_.emplace(std::move(chunks_.front()));
@@ -523,6 +570,12 @@ void HttpConnection<Stream>::OnChunkWritten(beast::error_code ec) {
     Linger();
     return;
   }
+  if (watch_read_pending_) {
+    // Only one read at a time: the pending one continues as the next request's read.
+    state_ = State::kReading;
+    SetDeadline(worker_.options().idle_timeout);
+    return;
+  }
   ReadRequest();
 }
 
@@ -534,9 +587,10 @@ void HttpConnection<Stream>::Linger() {
   state_ = State::kLingering;
   beast::error_code ignored;
   TcpLayer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  buffer_.clear();
   ClearDeadline();
   TcpLayer(stream_).expires_after(kLingerTimeout);  // rare: Beast's own timer is fine here
+  if (watch_read_pending_) return;  // it reads into buffer_; OnWatchRead goes on lingering
+  buffer_.clear();
   stream_.async_read_some(buffer_.prepare(kLingerChunk),
                           [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             self->OnLinger(ec);

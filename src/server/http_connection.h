@@ -97,6 +97,13 @@ class HttpConnection : public Connection,
   void StartStreaming(api::ApiResponse response);
   void WriteNextChunk();
   void OnChunkWritten(boost::beast::error_code ec);
+  // TLS only: while a response streams and the socket turns readable, reads (decrypts) what
+  // the client sent, so that a close_notify followed by FIN ends the stream at once. Bytes of
+  // a next request are kept in buffer_ (and end the watching). One such read at a time; it
+  // stands in for the connection's next read (ReadRequest or Linger) if the stream ends
+  // while it is pending.
+  void WatchStreamInput();
+  void OnWatchRead(boost::beast::error_code ec, size_t n);
   // The producer is told (once) that the stream will not finish normally.
   void FireStreamClosed();
   void SendErrorAndClose(int status, std::string_view error_type, std::string body);
@@ -119,6 +126,7 @@ class HttpConnection : public Connection,
   State state_ = State::kReading;
   bool registered_ = true;
   bool close_after_write_ = false;
+  bool watch_read_pending_ = false;  // WatchStreamInput's read is in flight
   boost::asio::steady_timer deadline_timer_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   bool deadline_timer_armed_ = false;

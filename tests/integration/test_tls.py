@@ -4,16 +4,20 @@ certificate reuse across restarts, and bad TLS input failing only its own connec
 import os
 import socket
 import ssl
+import json
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import boto3  # noqa: E402
 
+from botocore.exceptions import ClientError  # noqa: E402
+
 from harness import (ACCESS_KEY, AWS_CLI, REGION, SECRET_KEY, ServerTestCase,  # noqa: E402
-                     boto_config, free_port)
+                     boto_config, free_port, stream_arn)
 
 
 class TlsTest(ServerTestCase):
@@ -94,6 +98,88 @@ class TlsTest(ServerTestCase):
                            env=env, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
         self.assertEqual(p.returncode, 0, p.stderr.decode())
         self.assertIn("cli-tls", p.stdout.decode())
+
+    def tls_subscribe_http11(self, stream):
+        """Registers a consumer on `stream` and subscribes to shard 0 over HTTP/1.1 + TLS.
+        Returns (consumer ARN, raw socket, TLS socket, bytes read up to the
+        initial-response)."""
+        consumer = self.kinesis.register_stream_consumer(
+            StreamARN=stream_arn(stream), ConsumerName="c")["Consumer"]["ConsumerARN"]
+        deadline = time.monotonic() + 5
+        while (self.kinesis.describe_stream_consumer(ConsumerARN=consumer)
+               ["ConsumerDescription"]["ConsumerStatus"] != "ACTIVE"):
+            self.assertLess(time.monotonic(), deadline, "consumer not ACTIVE")
+            time.sleep(0.02)
+        body = json.dumps({"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+                           "StartingPosition": {"Type": "LATEST"}}).encode()
+        ctx = ssl.create_default_context(cafile=self.cert)
+        raw = socket.create_connection(("127.0.0.1", self.tls_port), timeout=5)
+        tls = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        tls.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/x-amz-json-1.1\r\n"
+                    b"X-Amz-Target: Kinesis_20131202.SubscribeToShard\r\n"
+                    b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        head = b""
+        while b"initial-response" not in head:
+            chunk = tls.recv(4096)
+            self.assertTrue(chunk, f"closed before the initial-response: {head!r}")
+            head += chunk
+        self.assertTrue(head.startswith(b"HTTP/1.1 200"), head[:100])
+        return consumer, raw, tls, head
+
+    def test_request_sent_during_a_tls_subscription_is_answered_after_it(self):
+        """Bytes a client sends while its HTTP/1.1 + TLS subscription streams are kept and
+        answered as the next request once the stream ends (here at the shard's end)."""
+        self.create_stream("tls-next")
+        _, raw, tls, got = self.tls_subscribe_http11("tls-next")
+        tls.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/x-amz-json-1.1\r\n"
+                    b"X-Amz-Target: Kinesis_20131202.ListStreams\r\n"
+                    b"Content-Length: 2\r\n\r\n{}")
+        time.sleep(0.2)  # read by the server while the subscription still streams
+        self.kinesis.split_shard(StreamName="tls-next", ShardToSplit="shardId-000000000000",
+                                 NewStartingHashKey=str(2**127))
+        tls.settimeout(10)
+        while b"StreamNames" not in got:
+            chunk = tls.recv(65536)
+            self.assertTrue(chunk, f"closed before the next answer: {got[-300:]!r}")
+            got += chunk
+        self.assertIn(b"ChildShards", got)  # the stream ended at the shard's end first
+        self.assertLess(got.index(b"ChildShards"), got.index(b"StreamNames"))
+        self.assertIn(b'"tls-next"', got[got.index(b"StreamNames"):])
+        tls.close()
+
+    def test_subscriber_that_sends_close_notify_over_http11_frees_its_slot(self):
+        """A SubscribeToShard over HTTP/1.1 + TLS whose client sends close_notify and then
+        closes ends at once. (TLS 1.3 alerts look like data on the wire: the server must
+        decrypt what arrives during the stream, not only watch for EOF.)"""
+        self.create_stream("tls-sub")
+        consumer, raw, tls, _ = self.tls_subscribe_http11("tls-sub")
+        # The same consumer and shard are taken while the subscription lives.
+        with self.assertRaises(ClientError) as cm:
+            self.kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000000",
+                                            StartingPosition={"Type": "LATEST"})
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ResourceInUseException")
+        tls.settimeout(2)
+        try:
+            tls.unwrap()  # sends close_notify (the server answers by closing)
+        except (OSError, ssl.SSLError):
+            pass
+        raw.close()
+        # Freed at once, not at the subscription's 5-minute end.
+        deadline = time.monotonic() + 3
+        while True:
+            try:
+                r = self.kinesis.subscribe_to_shard(
+                    ConsumerARN=consumer, ShardId="shardId-000000000000",
+                    StartingPosition={"Type": "LATEST"})
+                break
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "ResourceInUseException")
+                self.assertLess(time.monotonic(), deadline,
+                                "the closed TLS subscription still holds the slot")
+                time.sleep(0.05)
+        r["EventStream"].close()
 
     def test_bad_tls_input_fails_only_that_connection(self):
         with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as s:
