@@ -47,10 +47,10 @@ class ReshardingBase(ServerTestCase):
         roots = [sid for sid, parents in lineage.items()
                  if not any(p in listed for p in parents)]
         queue.extend(sorted(roots))
-        guard = 0
+        guard, limit = 0, 1000 + 10 * len(listed)  # each shard is queued a few times at most
         while queue:
             guard += 1
-            self.assertLess(guard, 1000, "consumer does not make progress")
+            self.assertLess(guard, limit, "consumer does not make progress")
             sid = queue.pop(0)
             if sid in finished:
                 continue
@@ -368,30 +368,32 @@ class WideUpdateShardCountTest(ReshardingBase):
     transition_ms = 0  # so UPDATING can only mean "children's logs not created yet"
 
     def test_wide_update_is_updating_until_the_children_exist(self):
-        name = self.create_stream("widen", shards=100)
+        # 300 children: at about 1 ms or more per log, the background work outlasts the
+        # checks below, which come first and take a few milliseconds.
+        name = self.create_stream("widen", shards=150)
         counters, keys = {}, [f"k{i}" for i in range(40)]
         self.put_numbered(name, keys, counters, 1)
         started = time.monotonic()
-        r = self.kinesis.update_shard_count(StreamName=name, TargetShardCount=200,
+        r = self.kinesis.update_shard_count(StreamName=name, TargetShardCount=300,
                                             ScalingType="UNIFORM_SCALING")
         returned = time.monotonic() - started
-        self.assertEqual((r["CurrentShardCount"], r["TargetShardCount"]), (100, 200))
         status = self.kinesis.describe_stream_summary(
             StreamName=name)["StreamDescriptionSummary"]["StreamStatus"]
         self.assertEqual(status, "UPDATING", f"UpdateShardCount took {returned:.3f} s")
-        self.assertEqual(len(self.shards(name)), 100)  # the old shards until it is applied
-        self.put_numbered(name, keys, counters, 1)  # and they keep taking records
         self.assertAwsError(
             "ResourceInUseException", self.kinesis.split_shard, StreamName=name,
             ShardToSplit=shard_id(0), NewStartingHashKey=str(2**100),
             message=f"Stream {name} under account {ACCOUNT} not ACTIVE, instead in state UPDATING")
+        self.assertEqual(len(self.shards(name)), 150)  # the old shards until it is applied
+        self.assertEqual((r["CurrentShardCount"], r["TargetShardCount"]), (150, 300))
+        self.put_numbered(name, keys, counters, 1)  # records go on, before or after the apply
 
         self.wait_active(name, timeout=120)
-        self.assertEqual(self.assertCoversHashSpace(name), expected_hash_ranges(200))
+        self.assertEqual(self.assertCoversHashSpace(name), expected_hash_ranges(300))
         self.put_numbered(name, keys, counters, 1)
         records, _ = self.consume_following_children(name)
         self.assertExactlyOnceInOrder(records, counters)
-        self.assertIn("UpdateShardCount to 200 applied", self.server_log(since_start=True))
+        self.assertIn("UpdateShardCount to 300 applied", self.server_log(since_start=True))
 
     def test_kill_while_the_children_are_created_resumes_the_update(self):
         name = self.create_stream("resume", shards=100)
