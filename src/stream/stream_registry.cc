@@ -339,6 +339,16 @@ void StreamRegistry::CreatePendingStorage(const std::shared_ptr<Stream>& s) {
     }
     logs.push_back(std::shared_ptr<storage::Log>(std::move(*log)));
   }
+  // The shard directories' own entries: each log syncs its directory, but an entry in the
+  // stream directory is durable only once that directory is synced (inline creation gets
+  // this from writing stream.json after the logs). Records go to these logs once published.
+  if (auto r = SyncDir(s->dir); !r) {
+    spdlog::error("stream '{}': cannot sync {} (retrying in 1 s): {}", name, s->dir.string(),
+                  r.error().what);
+    std::unique_lock sl(s->mu);
+    s->storage_retry_at_ms = Clock::NowMs() + 1000;
+    return;
+  }
   {
     std::unique_lock sl(s->mu);
     // CREATING admits no resharding and no shard expiry, so the shard list is unchanged.
