@@ -164,6 +164,20 @@ uint32_t ApplyUniformScaling(StreamMeta& m, uint32_t target, int64_t at_ms) {
   return 2 * c.splits + c.merges;
 }
 
+namespace {
+// UpdateShardCount's change applied at `now_ms`: the parents close at the first time every
+// open shard may close (ReshardTime).
+void ApplyUniformScalingAt(StreamMeta& m, uint32_t target, int64_t now_ms) {
+  std::vector<const ShardMeta*> parents;
+  for (const auto& s : m.shards) {
+    if (s.open()) parents.push_back(&s);
+  }
+  const int64_t at = ReshardTime(now_ms, parents);
+  parents.clear();  // pointers into m.shards die with the first push_back
+  ApplyUniformScaling(m, target, at);
+}
+}  // namespace
+
 ScalingCost UniformScalingCost(const StreamMeta& meta, uint32_t target) {
   StreamMeta copy = meta;
   const uint32_t open = OpenShardCount(meta);
@@ -392,13 +406,7 @@ StreamResult<StreamRegistry::ScalingResult> StreamRegistry::UpdateShardCount(
     if (m.scaling_ops_ms.size() >= kScalingOpsPerDay) return limit("rate", kScalingOpsPerDay);
 
     *peak_open = UniformScalingCost(m, target).peak_open;
-    std::vector<const ShardMeta*> parents;
-    for (const auto& s : m.shards) {
-      if (s.open()) parents.push_back(&s);
-    }
-    const int64_t at = ReshardTime(now, parents);
-    parents.clear();  // pointers into m.shards die with the first push_back
-    ApplyUniformScaling(m, target, at);
+    ApplyUniformScalingAt(m, target, now);
     m.scaling_ops_ms.push_back(now);
     return {};
   },
@@ -449,13 +457,7 @@ void StreamRegistry::CompletePendingReshard(const std::shared_ptr<Stream>& s) {
     if (!s->reshard_pending || s->meta.status == StreamStatus::kDeleting) return;
     const int64_t now = Clock::NowMs();
     StreamMeta updated = s->meta;
-    std::vector<const ShardMeta*> parents;
-    for (const auto& sh : updated.shards) {
-      if (sh.open()) parents.push_back(&sh);
-    }
-    const int64_t at = ReshardTime(now, parents);
-    parents.clear();  // pointers into updated.shards die with the first push_back
-    ApplyUniformScaling(updated, target, at);
+    ApplyUniformScalingAt(updated, target, now);
     updated.pending_target_shards = 0;
     std::vector<std::shared_ptr<storage::Log>> logs = s->logs;
     for (size_t p = s->meta.shards.size(); p < updated.shards.size(); ++p) {

@@ -9,17 +9,15 @@
 #include <stdlib.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/service.h"
+#include "service_call.h"
 #include "common/base64.h"
 #include "common/json_writer.h"
 #include "storage/committer.h"
@@ -72,18 +70,7 @@ class ServicePutRecordsTest : public ::testing::Test {
     request.body = std::string_view(storage.get(), body.size());
     request.body_padding = padding;
     request.header = [](std::string_view) { return std::string_view(); };
-    std::optional<ApiResponse> out;
-    std::mutex mu;
-    std::condition_variable cv;
-    service_->Handle(request, [&](ApiResponse r) {
-      std::lock_guard l(mu);
-      out = std::move(r);
-      cv.notify_all();
-    });
-    std::unique_lock l(mu);
-    cv.wait_for(l, std::chrono::seconds(10), [&] { return out.has_value(); });
-    EXPECT_TRUE(out.has_value());
-    return out.value_or(ApiResponse{});
+    return testing::HandleAndWait(*service_, request, std::chrono::seconds(10));
   }
 
   fs::path dir_;

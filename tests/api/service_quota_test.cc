@@ -8,16 +8,14 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "api/service.h"
+#include "service_call.h"
 #include "storage/committer.h"
 #include "stream/stream_registry.h"
 
@@ -64,18 +62,7 @@ class ServiceQuotaTest : public ::testing::Test {
     request.content_type = "application/x-amz-json-1.1";
     request.body = body;
     request.header = [](std::string_view) { return std::string_view(); };
-    std::optional<ApiResponse> out;
-    std::mutex mu;
-    std::condition_variable cv;
-    service_->Handle(request, [&](ApiResponse r) {
-      std::lock_guard l(mu);
-      out = std::move(r);
-      cv.notify_all();
-    });
-    std::unique_lock l(mu);
-    cv.wait_for(l, std::chrono::seconds(30), [&] { return out.has_value(); });
-    EXPECT_TRUE(out.has_value());
-    return out.value_or(ApiResponse{});
+    return testing::HandleAndWait(*service_, request, std::chrono::seconds(30));
   }
   // Runs `call(i)` for i in [0, n) on n threads released together; returns the statuses.
   template <typename F>

@@ -79,6 +79,14 @@ class CreateStreamTest : public ::testing::Test {
                           [&](StreamResult<PutOutcome> r) { done.set_value(std::move(r)); });
     return done.get_future().get();
   }
+  // Waits (bounded) until no stream directory is left on disk.
+  bool WaitNoStreamDirs() {
+    for (auto deadline = std::chrono::steady_clock::now() + 30s;
+         std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(10ms)) {
+      if (fs::is_empty(dir_ / "streams")) return true;
+    }
+    return fs::is_empty(dir_ / "streams");
+  }
   uint32_t OpenShards(const std::string& name) {
     auto d = registry_->Describe(kAccount, name);
     return d ? OpenShardCount(*d) : 0;
@@ -136,11 +144,7 @@ TEST_F(CreateStreamTest, DeleteWhileShardLogsAreBeingCreatedRemovesEverything) {
   ASSERT_TRUE(registry_->DeleteStream(kAccount, "doomed", false).ok());
   ASSERT_TRUE(WaitGone("doomed"));
   // The directory goes right after the registry entry (same maintenance pass).
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!fs::is_empty(dir_ / "streams") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_TRUE(fs::is_empty(dir_ / "streams"));
+  EXPECT_TRUE(WaitNoStreamDirs());
   // The name is free again.
   Create("doomed", 2);
   EXPECT_EQ(Status("doomed"), StreamStatus::kActive);
@@ -220,11 +224,7 @@ TEST_F(CreateStreamTest, DeleteWhileChildLogsAreBeingCreatedRemovesEverything) {
   ASSERT_EQ(Status("gone"), StreamStatus::kUpdating);
   ASSERT_TRUE(registry_->DeleteStream(kAccount, "gone", false).ok());
   ASSERT_TRUE(WaitGone("gone"));
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!fs::is_empty(dir_ / "streams") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_TRUE(fs::is_empty(dir_ / "streams"));
+  EXPECT_TRUE(WaitNoStreamDirs());
 }
 
 }  // namespace

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,27 +33,13 @@ constexpr FieldSpec kEntryList[] = {WithMembers(kPutRecordsRequestEntry, kEntryM
 constexpr FieldSpec kFields[] = {WithMembers(kRecords, kEntryList), kStreamName, kStreamArn,
                                  kStreamId};
 
-// Decoded data of all entries of one request, for the case validation did not leave it in
-// ThreadDecodedBlobs() (it always does; this keeps Handle() correct regardless), reused per
-// thread: no per-record allocation, and the buffer is never zero-filled.
+// Per-thread scratch, reused: no per-record allocation.
 struct Scratch {
-  std::unique_ptr<char[]> data;
-  size_t capacity = 0;
-  std::vector<size_t> data_ends;
   std::vector<std::string_view> data_b64;
   std::vector<stream::PutEntry> entries;
-
-  // Makes room for `more` bytes after the first `used`, keeping them.
-  char* Reserve(size_t used, size_t more) {
-    if (used + more > capacity) {
-      size_t cap = std::max(used + more, capacity * 2);
-      auto grown = std::make_unique_for_overwrite<char[]>(cap);
-      if (used) std::memcpy(grown.get(), data.get(), used);
-      data = std::move(grown);
-      capacity = cap;
-    }
-    return data.get() + used;
-  }
+  // Decoded data, for the case validation did not leave it in ThreadDecodedBlobs() (it
+  // always does; this keeps Handle() correct regardless).
+  std::string fallback;
 };
 thread_local Scratch t_scratch;
 
@@ -155,16 +141,14 @@ void Handle(ActionContext& ctx) {
     sc.entries[i].data = blobs.bytes(i);
   }
   if (!decoded) {
-    sc.data_ends.clear();
-    size_t used = 0;
-    for (std::string_view b64 : sc.data_b64) {
-      char* dst = sc.Reserve(used, base64::MaxDecodedSize(b64.size()));
-      used += base64::DecodeTo(b64, dst).size;  // validated already
-      sc.data_ends.push_back(used);
-    }
-    // Data views are set only now: the buffer may have moved while growing.
-    for (size_t i = 0, begin = 0; i < sc.entries.size(); begin = sc.data_ends[i++]) {
-      sc.entries[i].data = std::string_view(sc.data.get() + begin, sc.data_ends[i] - begin);
+    size_t total = 0;
+    for (std::string_view b64 : sc.data_b64) total += base64::MaxDecodedSize(b64.size());
+    sc.fallback.clear();
+    sc.fallback.reserve(total);  // never reallocates below, so the views stay valid
+    for (size_t i = 0; i < sc.entries.size(); ++i) {
+      const size_t begin = sc.fallback.size();
+      base64::DecodeAppend(sc.data_b64[i], sc.fallback);  // validated already
+      sc.entries[i].data = std::string_view(sc.fallback).substr(begin);
     }
   }
 
