@@ -140,10 +140,11 @@ ApiError ToApiError(const StreamError& e) {
                   fmt::format("Rate exceeded for shard {} in stream {} under account {}.", e.shard,
                               e.stream, e.account));
     case StreamErrc::kShardAlreadyClosed:
+      // One sentence for SplitShard and MergeShards (AWS's text, as recorded by moto).
       return Make("InvalidArgumentException",
                   fmt::format("Shard {} in stream {} under account {} has already been merged "
-                              "or split, and thus is not eligible for {}",
-                              e.shard, e.stream, e.account, e.n1 == 1 ? "merging" : "splitting"));
+                              "or split, and thus is not eligible for merging or splitting.",
+                              e.shard, e.stream, e.account));
     case StreamErrc::kSplitKeyOutOfRange:
       return Make("InvalidArgumentException",
                   fmt::format("NewStartingHashKey {} used in SplitShard() on shard {} in stream {} "

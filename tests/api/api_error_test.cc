@@ -205,13 +205,12 @@ TEST(ToApiErrorTest, InternalNeverLeaksDetail) {
 
 TEST(ToApiErrorTest, ShardAlreadyClosed) {
   auto e = Facts(StreamErrc::kShardAlreadyClosed);
-  ExpectError(ToApiError(e), "InvalidArgumentException", 400,
-              "Shard shardId-000000000001 in stream s1 under account 000000000000 has already "
-              "been merged or split, and thus is not eligible for splitting");
-  e.n1 = 1;
-  EXPECT_EQ(ToApiError(e).message,
-            "Shard shardId-000000000001 in stream s1 under account 000000000000 has already "
-            "been merged or split, and thus is not eligible for merging");
+  const std::string message =
+      "Shard shardId-000000000001 in stream s1 under account 000000000000 has already been "
+      "merged or split, and thus is not eligible for merging or splitting.";
+  ExpectError(ToApiError(e), "InvalidArgumentException", 400, message);
+  e.n1 = 1;  // MergeShards: the same sentence
+  EXPECT_EQ(ToApiError(e).message, message);
 }
 
 TEST(ToApiErrorTest, SplitKeyOutOfRange) {

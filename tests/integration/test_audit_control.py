@@ -53,5 +53,22 @@ class ListShardsCreatingTest(ServerTestCase):
         self.assertEqual(len(self.kinesis.list_shards(StreamName="c")["Shards"]), 4)
 
 
+class ReshardClosedShardTest(ServerTestCase):
+
+    def test_closed_shard_message(self):
+        self.create_stream("r", 2)
+        self.kinesis.split_shard(StreamName="r", ShardToSplit=shard_id(0),
+                                 NewStartingHashKey="1000")
+        self.wait_active("r")
+        msg = (f"Shard {shard_id(0)} in stream r under account {ACCOUNT} has already been "
+               f"merged or split, and thus is not eligible for merging or splitting.")
+        self.assertAwsError("InvalidArgumentException", self.kinesis.split_shard,
+                            StreamName="r", ShardToSplit=shard_id(0), NewStartingHashKey="500",
+                            message=msg)
+        self.assertAwsError("InvalidArgumentException", self.kinesis.merge_shards,
+                            StreamName="r", ShardToMerge=shard_id(0),
+                            AdjacentShardToMerge=shard_id(1), message=msg)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -243,12 +243,12 @@ class SplitMergeTest(ReshardingBase):
             "InvalidArgumentException", self.kinesis.split_shard, StreamName=name,
             ShardToSplit=shard_id(0), NewStartingHashKey="500",
             message=f"Shard {shard_id(0)} {prefix} has already been merged or split, and thus "
-                    f"is not eligible for splitting")
+                    f"is not eligible for merging or splitting.")
         self.assertAwsError(
             "InvalidArgumentException", self.kinesis.merge_shards, StreamName=name,
             ShardToMerge=shard_id(2), AdjacentShardToMerge=shard_id(0),
             message=f"Shard {shard_id(0)} {prefix} has already been merged or split, and thus "
-                    f"is not eligible for merging")
+                    f"is not eligible for merging or splitting.")
         # Open: 2 = [0, 999], 3 = [1000, 2^127-1], 1 = [2^127, max]. 2 and 1 are not adjacent.
         self.assertAwsError(
             "InvalidArgumentException", self.kinesis.merge_shards, StreamName=name,
