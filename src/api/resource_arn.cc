@@ -91,20 +91,17 @@ std::optional<ResourceRef> ResolveResourceArn(ActionContext& ctx) {
   return ref;
 }
 
-bool FailIfConsumer(ActionContext& ctx, const ResourceRef& ref) {
-  if (ref.kind != ResourceRef::Kind::kConsumer) return false;
-  // Policies on consumers are not stored yet (see resource_policy.cc); a missing stream is
-  // reported as such.
-  if (auto meta = ctx.registry.Describe(ctx.account, ref.stream); !meta) {
-    ctx.Fail(meta.error());
-    return true;
+stream::StreamResult<stream::ConsumerMeta*> FindConsumer(stream::StreamMeta& m,
+                                                         const ResourceRef& ref) {
+  const std::string stream_arn = m.Arn();
+  for (auto& c : m.consumers) {
+    if (c.status != stream::ConsumerStatus::kDeleting && c.Arn(stream_arn) == ref.arn) return &c;
   }
   stream::StreamError e;
   e.code = stream::StreamErrc::kConsumerNotFound;
   e.value = ref.arn;
-  e.account = ctx.account;
-  ctx.Fail(e);
-  return true;
+  e.account = m.account;
+  return MakeUnexpected(std::move(e));
 }
 
 }  // namespace runnel::api

@@ -37,8 +37,10 @@ std::optional<ResourceRef> ParseResourceArn(std::string_view arn);
 // ResourceNotFoundException for another account or region) and returns nullopt.
 std::optional<ResourceRef> ResolveResourceArn(ActionContext& ctx);
 
-// Resource policies are stored for streams only: a consumer ARN is answered with
-// ResourceNotFoundException. Sends it and returns true if `ref` is a consumer.
-bool FailIfConsumer(ActionContext& ctx, const ResourceRef& ref);
+// The registered consumer of `m` that the consumer ARN `ref` names (its creation time
+// included, so a re-registered name is another consumer), or kConsumerNotFound.
+// REQUIRES: ref.kind == kConsumer and ref.stream == m.name.
+stream::StreamResult<stream::ConsumerMeta*> FindConsumer(stream::StreamMeta& m,
+                                                         const ResourceRef& ref);
 
 }  // namespace runnel::api

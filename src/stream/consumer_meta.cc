@@ -37,6 +37,7 @@ void EncodeConsumers(JsonWriter& w, const std::vector<ConsumerMeta>& consumers) 
     w.Key("tags").BeginObject();
     for (const auto& [k, v] : c.tags) w.Member(k, v);
     w.EndObject();
+    if (!c.resource_policy.empty()) w.Member("resource_policy", c.resource_policy);
     w.EndObject();
   }
   w.EndArray();
@@ -59,6 +60,8 @@ std::vector<ConsumerMeta> DecodeConsumers(const simdjson::dom::element& doc) {
     if (e["tags"].get(tags) == simdjson::SUCCESS) {
       for (auto [k, v] : tags) c.tags.emplace(std::string(k), std::string(std::string_view(v)));
     }
+    std::string_view policy;  // absent before consumer policies were stored
+    if (e["resource_policy"].get(policy) == simdjson::SUCCESS) c.resource_policy = policy;
     out.push_back(std::move(c));
   }
   return out;

@@ -28,6 +28,7 @@ struct ConsumerMeta {
   ConsumerStatus status = ConsumerStatus::kCreating;
   int64_t transition_at_ms = 0;
   std::map<std::string, std::string> tags;
+  std::string resource_policy;  // PutResourcePolicy document, verbatim; empty: none
 
   ConsumerStatus StatusAt(int64_t now_ms) const;
   // "{stream_arn}/consumer/{name}:{creation epoch seconds}".
@@ -39,7 +40,7 @@ inline constexpr size_t kMaxConsumersPerStream = 20;
 inline constexpr size_t kMaxCreatingConsumers = 5;
 
 // JSON members of stream.json: "consumers": [{name, created_ms, status, transition_at_ms,
-// tags}]. Gone consumers are not written. Decoding an absent member yields none.
+// tags, resource_policy?}]. Gone consumers are not written. Decoding an absent member yields none.
 void EncodeConsumers(JsonWriter& w, const std::vector<ConsumerMeta>& consumers);
 // Throws simdjson_error on a malformed member (DecodeStreamMeta catches it).
 std::vector<ConsumerMeta> DecodeConsumers(const simdjson::dom::element& doc);

@@ -70,5 +70,66 @@ class ReshardClosedShardTest(ServerTestCase):
                             AdjacentShardToMerge=shard_id(1), message=msg)
 
 
+class ConsumerResourcePolicyTest(ServerTestCase):
+    """ResourceARN may be a consumer ARN (kinesis-api-actions.md §7)."""
+
+    def register(self, name):
+        c = self.kinesis.register_stream_consumer(StreamARN=stream_arn("s"),
+                                                  ConsumerName=name)["Consumer"]
+        return c["ConsumerARN"]
+
+    def test_put_get_delete_on_a_consumer(self):
+        self.create_stream("s")
+        arn = self.register("c1")
+        self.assertEqual(self.kinesis.get_resource_policy(ResourceARN=arn)["Policy"], "{}")
+        self.kinesis.put_resource_policy(ResourceARN=arn, Policy=POLICY)
+        self.assertEqual(self.kinesis.get_resource_policy(ResourceARN=arn)["Policy"], POLICY)
+        # The stream's own policy is a separate document.
+        self.assertEqual(
+            self.kinesis.get_resource_policy(ResourceARN=stream_arn("s"))["Policy"], "{}")
+        self.assertAwsError("InvalidArgumentException", self.kinesis.put_resource_policy,
+                            ResourceARN=arn, Policy="[1]",
+                            message="Policy is not a valid JSON policy document.")
+        self.kinesis.delete_resource_policy(ResourceARN=arn)
+        self.assertEqual(self.kinesis.get_resource_policy(ResourceARN=arn)["Policy"], "{}")
+        self.assertAwsError("ResourceNotFoundException", self.kinesis.delete_resource_policy,
+                            ResourceARN=arn,
+                            message=f"No resource policy found for resource ARN {arn}.")
+        # A consumer that was never registered (or an old ARN of the name) is not found.
+        ghost = f"{stream_arn('s')}/consumer/c1:1"
+        for op, kw in ((self.kinesis.get_resource_policy, {}),
+                       (self.kinesis.put_resource_policy, {"Policy": POLICY}),
+                       (self.kinesis.delete_resource_policy, {})):
+            self.assertAwsError("ResourceNotFoundException", op, ResourceARN=ghost, **kw,
+                                message=f"Consumer {ghost} under account {ACCOUNT} not found.")
+
+    def test_consumer_policy_survives_kill_and_goes_with_the_consumer(self):
+        self.create_stream("s")
+        arn = self.register("c1")
+        self.kinesis.put_resource_policy(ResourceARN=arn, Policy=POLICY)
+        self.kinesis.put_resource_policy(ResourceARN=stream_arn("s"), Policy='{"a": 1}')
+        self.kill_server()
+        self.start_server()
+        self.assertEqual(self.kinesis.get_resource_policy(ResourceARN=arn)["Policy"], POLICY)
+        self.assertEqual(
+            self.kinesis.get_resource_policy(ResourceARN=stream_arn("s"))["Policy"], '{"a": 1}')
+        self.kinesis.deregister_stream_consumer(ConsumerARN=arn)
+        self.assertAwsError("ResourceNotFoundException", self.kinesis.get_resource_policy,
+                            ResourceARN=arn)
+        # Registered again: a new consumer (new ARN) without the old policy.
+        time.sleep(1.1)  # the ARN carries the creation second
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                arn2 = self.register("c1")
+                break
+            except Exception:  # the old one may still be DELETING
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.assertNotEqual(arn2, arn)
+        self.assertEqual(self.kinesis.get_resource_policy(ResourceARN=arn2)["Policy"], "{}")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -50,18 +50,26 @@ TEST(ConsumerMetaTest, JsonRoundTripAndAbsentMember) {
   c.status = ConsumerStatus::kDeleting;
   c.transition_at_ms = 7;
   c.tags = {{"k", "v"}};
+  c.resource_policy = R"({"Version":"2012-10-17","Statement":[]})";
   m.consumers.push_back(c);
+  ConsumerMeta plain = c;  // no policy: none after decoding either
+  plain.name = "c2";
+  plain.resource_policy.clear();
+  m.consumers.push_back(plain);
   ConsumerMeta gone = c;
   gone.name = "gone";
   gone.status = ConsumerStatus::kGone;
   m.consumers.push_back(gone);
   auto back = DecodeStreamMeta(EncodeStreamMeta(m));
   ASSERT_TRUE(back.ok()) << back.error();
-  ASSERT_EQ(back->consumers.size(), 1u);
+  ASSERT_EQ(back->consumers.size(), 2u);
   EXPECT_EQ(back->consumers[0].name, "c1");
   EXPECT_EQ(back->consumers[0].status, ConsumerStatus::kDeleting);
   EXPECT_EQ(back->consumers[0].transition_at_ms, 7);
   EXPECT_EQ(back->consumers[0].tags.at("k"), "v");
+  EXPECT_EQ(back->consumers[0].resource_policy, c.resource_policy);
+  EXPECT_EQ(back->consumers[1].name, "c2");
+  EXPECT_EQ(back->consumers[1].resource_policy, "");
 }
 
 class ConsumerRegistryTest : public ::testing::Test {

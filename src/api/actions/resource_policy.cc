@@ -1,8 +1,9 @@
 // PutResourcePolicy / GetResourcePolicy / DeleteResourcePolicy (kinesis-api-actions.md §7):
 // the policy document is checked to be a JSON object, stored verbatim with the stream's
-// metadata and never evaluated. GetResourcePolicy without a policy answers {"Policy":"{}"};
-// DeleteResourcePolicy without one is ResourceNotFoundException. Put and Delete need an
-// ACTIVE stream. Consumer ARNs are accepted by the pattern; consumers arrive with issue 7.
+// metadata (a consumer's with the consumer, stream/consumer_meta.h) and never evaluated.
+// GetResourcePolicy without a policy answers {"Policy":"{}"}; DeleteResourcePolicy without one
+// is ResourceNotFoundException. On a stream, Put and Delete need it ACTIVE; on a consumer,
+// only that it is registered (as TagResource).
 #include <simdjson.h>
 
 #include "api/action.h"
@@ -24,54 +25,71 @@ bool IsJsonObject(std::string_view text) {
   return parser.parse(padded).get(doc) == simdjson::SUCCESS && doc.is_object();
 }
 
-void HandlePut(ActionContext& ctx) {
-  auto ref = ResolveResourceArn(ctx);
-  if (!ref || FailIfConsumer(ctx, *ref)) return;
-  const std::string policy(*ctx.String("Policy"));
-  if (!IsJsonObject(policy)) {
-    // Wording ours: AWS's exact text for a malformed policy is not recorded.
-    return ctx.Fail(InvalidArgument("Policy is not a valid JSON policy document."));
-  }
-  auto r = ctx.registry.UpdateStream(ctx.account, ref->stream,
-                                     stream::StreamRegistry::Require::kActive,
+// The policy slot of the resource `ref` names inside `m`.
+stream::StreamResult<std::string*> PolicyOf(stream::StreamMeta& m, const ResourceRef& ref) {
+  if (ref.kind == ResourceRef::Kind::kStream) return &m.resource_policy;
+  auto consumer = FindConsumer(m, ref);
+  if (!consumer) return MakeUnexpected(consumer.error());
+  return &(*consumer)->resource_policy;
+}
+
+// Applies `change` to the policy of `ref` and answers with an empty body.
+template <class Change>
+void ChangePolicy(ActionContext& ctx, const ResourceRef& ref, Change change) {
+  auto require = ref.kind == ResourceRef::Kind::kStream ? stream::StreamRegistry::Require::kActive
+                                                        : stream::StreamRegistry::Require::kAny;
+  auto r = ctx.registry.UpdateStream(ctx.account, ref.stream, require,
                                      [&](stream::StreamMeta& m) -> stream::StreamResult<void> {
-                                       m.resource_policy = policy;
-                                       return {};
+                                       auto policy = PolicyOf(m, ref);
+                                       if (!policy) return MakeUnexpected(policy.error());
+                                       return change(**policy);
                                      });
   if (!r) return ctx.Fail(r.error());
   ctx.OkEmpty();
 }
 
+void HandlePut(ActionContext& ctx) {
+  auto ref = ResolveResourceArn(ctx);
+  if (!ref) return;
+  const std::string policy(*ctx.String("Policy"));
+  if (!IsJsonObject(policy)) {
+    // Wording ours: AWS's exact text for a malformed policy is not recorded.
+    return ctx.Fail(InvalidArgument("Policy is not a valid JSON policy document."));
+  }
+  ChangePolicy(ctx, *ref, [&](std::string& slot) -> stream::StreamResult<void> {
+    slot = policy;
+    return {};
+  });
+}
+
 void HandleGet(ActionContext& ctx) {
   auto ref = ResolveResourceArn(ctx);
-  if (!ref || FailIfConsumer(ctx, *ref)) return;
+  if (!ref) return;
   auto meta = ctx.registry.Describe(ctx.account, ref->stream);
   if (!meta) return ctx.Fail(meta.error());
+  auto policy = PolicyOf(*meta, *ref);
+  if (!policy) return ctx.Fail(policy.error());
   std::string out;
   JsonWriter w(out);
   w.BeginObject();
-  w.Member("Policy", meta->resource_policy.empty() ? "{}" : meta->resource_policy);
+  w.Member("Policy", (*policy)->empty() ? "{}" : **policy);
   w.EndObject();
   ctx.Ok(std::move(out));
 }
 
 void HandleDelete(ActionContext& ctx) {
   auto ref = ResolveResourceArn(ctx);
-  if (!ref || FailIfConsumer(ctx, *ref)) return;
-  auto r = ctx.registry.UpdateStream(
-      ctx.account, ref->stream, stream::StreamRegistry::Require::kActive,
-      [&](stream::StreamMeta& m) -> stream::StreamResult<void> {
-        if (m.resource_policy.empty()) {
-          stream::StreamError e;
-          e.code = stream::StreamErrc::kResourcePolicyNotFound;
-          e.value = ref->arn;
-          return MakeUnexpected(std::move(e));
-        }
-        m.resource_policy.clear();
-        return {};
-      });
-  if (!r) return ctx.Fail(r.error());
-  ctx.OkEmpty();
+  if (!ref) return;
+  ChangePolicy(ctx, *ref, [&](std::string& slot) -> stream::StreamResult<void> {
+    if (slot.empty()) {
+      stream::StreamError e;
+      e.code = stream::StreamErrc::kResourcePolicyNotFound;
+      e.value = ref->arn;
+      return MakeUnexpected(std::move(e));
+    }
+    slot.clear();
+    return {};
+  });
 }
 
 }  // namespace

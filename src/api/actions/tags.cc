@@ -126,17 +126,13 @@ void HandleListTagsForStream(ActionContext& ctx) {
 stream::StreamResult<stream::TagMap*> TagsOf(stream::StreamMeta& m, const ResourceRef& ref,
                                              std::string_view account) {
   if (ref.kind == ResourceRef::Kind::kStream) return &m.tags;
-  const std::string stream_arn = m.Arn();
-  for (auto& c : m.consumers) {
-    if (c.Arn(stream_arn) == ref.arn && c.status != stream::ConsumerStatus::kDeleting) {
-      return &c.tags;
-    }
+  auto consumer = FindConsumer(m, ref);
+  if (!consumer) {
+    stream::StreamError e = consumer.error();
+    e.account = std::string(account);
+    return MakeUnexpected(std::move(e));
   }
-  stream::StreamError e;
-  e.code = stream::StreamErrc::kConsumerNotFound;
-  e.value = ref.arn;
-  e.account = std::string(account);
-  return MakeUnexpected(std::move(e));
+  return &(*consumer)->tags;
 }
 
 template <class Change>
