@@ -106,6 +106,10 @@ int RunDescribeStream(const DescribeStreamArgs& args) {
   auto summary = session->client->DescribeStreamSummary(session->stream);
   if (!summary.ok()) return ReportServiceError(summary.error());
   auto shards = session->client->ListShards(session->stream);
+  if (!shards.ok() && summary->stream_status == "CREATING" &&
+      shards.error().type == "ResourceInUseException") {
+    shards = std::vector<ShardInfo>{};  // ListShards answers only once the stream exists
+  }
   if (!shards.ok()) return ReportServiceError(shards.error());
 
   if (args.json) {

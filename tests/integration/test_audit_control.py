@@ -2,6 +2,7 @@
 rules and stream-state rule, resource policies on consumer ARNs (stored, reported,
 persisted), and the shared "already merged or split" sentence of SplitShard/MergeShards."""
 
+import json
 import os
 import sys
 import time
@@ -10,6 +11,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import ACCOUNT, ServerTestCase, shard_id, stream_arn  # noqa: E402
+from test_cli import CliTestCase  # noqa: E402
 
 POLICY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":'
           '"arn:aws:iam::000000000000:root"},"Action":"kinesis:SubscribeToShard",'
@@ -129,6 +131,22 @@ class ConsumerResourcePolicyTest(ServerTestCase):
                 time.sleep(0.1)
         self.assertNotEqual(arn2, arn)
         self.assertEqual(self.kinesis.get_resource_policy(ResourceARN=arn2)["Policy"], "{}")
+
+
+class CliDescribeCreatingTest(CliTestCase):
+    """`runnel describe-stream` still describes a CREATING stream (no shards yet) now that
+    ListShards answers ResourceInUseException for it."""
+    transition_ms = 3000
+
+    def test_describe_creating_stream(self):
+        self.ok("create-stream", "--stream", "slow", "--shards", "2", "--no-wait")
+        res = self.ok("describe-stream", "--stream", "slow")
+        self.assertIn("CREATING", res.stdout)
+        doc = json.loads(self.ok("describe-stream", "--stream", "slow", "--json").stdout)
+        self.assertEqual(doc["Shards"], [])
+        self.wait_active("slow")
+        doc = json.loads(self.ok("describe-stream", "--stream", "slow", "--json").stdout)
+        self.assertEqual(len(doc["Shards"]), 2)
 
 
 if __name__ == "__main__":
