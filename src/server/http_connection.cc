@@ -53,6 +53,11 @@ void UnchargeRecycledLarge(size_t& charged) {
 }
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kLingerChunk = 64 * 1024;
+// While a response streams, what the client sends (a next, pipelined request) is read into
+// buffer_ up to this much, so that its close is still seen at once. Past it, reading stops
+// until the stream ends: the client is sending a large body before its answer, and its close
+// is then noticed at the next write.
+constexpr size_t kMaxStreamInput = 256 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kJsonContentType = "application/x-amz-json-1.1";
 
@@ -420,22 +425,8 @@ void HttpConnection<Stream>::StartStreaming(api::ApiResponse response) {
   chunks_.push_back(Chunk{std::move(header_), nullptr, /*raw=*/true, /*last=*/false});
   header_ = std::string();
   WriteNextChunk();
-  // Notice a client that goes away while the body streams (idle subscriptions write rarely):
-  // readable with nothing to read is EOF. Bytes of a next request are left for ReadRequest.
-  TcpLayer(stream_).socket().async_wait(
-      net::socket_base::wait_read,
-      [self = this->shared_from_this(), key = sequence_](beast::error_code ec) {
-        if (self->state_ != State::kStreaming || self->sequence_ != key) return;
-        beast::error_code available_ec;
-        const size_t n = TcpLayer(self->stream_).socket().available(available_ec);
-        if (!ec && !available_ec && n > 0) {
-          // Plain HTTP: the next request's bytes, left for ReadRequest. TLS: they may be a
-          // close_notify alert (TLS 1.3 alerts look like data), so decrypt and look.
-          if constexpr (std::is_same_v<Stream, TlsStream>) self->WatchStreamInput();
-          return;
-        }
-        self->Finish();
-      });
+  // Notice a client that goes away while the body streams (idle subscriptions write rarely).
+  WatchStreamClose();
   auto stream = std::make_shared<PostedResponseStream<HttpConnection, uint64_t>>(
       this->shared_from_this(), sequence_);
   try {
@@ -488,17 +479,50 @@ void HttpConnection<Stream>::FireStreamClosed() {
 }
 
 template <class Stream>
-void HttpConnection<Stream>::WatchStreamInput() {
+void HttpConnection<Stream>::WatchStreamClose() {
+  TcpLayer(stream_).socket().async_wait(
+      net::socket_base::wait_read,
+      [self = this->shared_from_this(), key = sequence_](beast::error_code ec) {
+        if (self->state_ != State::kStreaming || self->sequence_ != key) return;
+        beast::error_code available_ec;
+        const size_t n = TcpLayer(self->stream_).socket().available(available_ec);
+        if (ec || available_ec || n == 0) {
+          self->Finish();  // readable with nothing to read: EOF (or a reset)
+          return;
+        }
+        if (self->buffer_.size() >= kMaxStreamInput) return;  // see kMaxStreamInput
+        if constexpr (std::is_same_v<Stream, TlsStream>) {
+          // TLS records: application data of a next request, or a close_notify alert (TLS
+          // 1.3 alerts look like data). Decrypt them to know.
+          self->ReadStreamInput();
+        } else {
+          // A next request's bytes: read now (they are there, so this does not block) and
+          // keep them for ReadRequest, then go on watching.
+          beast::error_code read_ec;
+          const size_t got = TcpLayer(self->stream_).socket().read_some(
+              self->buffer_.prepare(std::min(n, kLingerChunk)), read_ec);
+          if (read_ec) {
+            self->Finish();
+            return;
+          }
+          self->buffer_.commit(got);
+          self->WatchStreamClose();
+        }
+      });
+}
+
+template <class Stream>
+void HttpConnection<Stream>::ReadStreamInput() {
   if (watch_read_pending_ || state_ != State::kStreaming) return;
   watch_read_pending_ = true;
   stream_.async_read_some(buffer_.prepare(kLingerChunk),
                           [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-                            self->OnWatchRead(ec, n);
+                            self->OnStreamInputRead(ec, n);
                           });
 }
 
 template <class Stream>
-void HttpConnection<Stream>::OnWatchRead(beast::error_code ec, size_t n) {
+void HttpConnection<Stream>::OnStreamInputRead(beast::error_code ec, size_t n) {
   watch_read_pending_ = false;
   switch (state_) {
     case State::kStreaming:
@@ -506,11 +530,11 @@ void HttpConnection<Stream>::OnWatchRead(beast::error_code ec, size_t n) {
         Finish();  // close_notify, EOF or reset: the client has gone
         return;
       }
-      // A next request's bytes, parsed once the stream ends. Watching stops there, so that
-      // the stream's end never waits on a read for bytes the client will not send before
-      // its answer (a close after that is noticed at the next write or at the end).
+      // A next request's bytes, parsed once the stream ends. Watch the socket again rather
+      // than read: a read left pending while the client waits for its answer would hold up
+      // the next request once the stream ends.
       buffer_.commit(n);
-      if (n == 0) WatchStreamInput();
+      WatchStreamClose();
       return;
     case State::kReading:  // the stream ended while this read was pending: it was the next one
       if (ec) {
@@ -589,7 +613,7 @@ void HttpConnection<Stream>::Linger() {
   TcpLayer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   ClearDeadline();
   TcpLayer(stream_).expires_after(kLingerTimeout);  // rare: Beast's own timer is fine here
-  if (watch_read_pending_) return;  // it reads into buffer_; OnWatchRead goes on lingering
+  if (watch_read_pending_) return;  // it reads into buffer_; OnStreamInputRead lingers on
   buffer_.clear();
   stream_.async_read_some(buffer_.prepare(kLingerChunk),
                           [self = this->shared_from_this()](beast::error_code ec, size_t) {

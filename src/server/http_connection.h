@@ -8,7 +8,8 @@
 // Transfer-Encoding: chunked (HTTP/1.0: no framing, then close), each ResponseStream::Write
 // becomes one chunk, written(true) runs once the chunk has been written to the socket, and
 // Finish sends the last chunk. No further request is read until the stream has finished.
-// The producer's OnClose callback runs once if the client disconnects (seen as a write
+// The producer's OnClose callback runs once if the client disconnects (seen at once by
+// WatchStreamClose, even after the client sent bytes of a next request, or as a write
 // failure) or the server starts shutting down before Finish.
 //
 // Lifetime: owned by shared_ptrs held by its pending operations (socket, deadline timer), by
@@ -97,13 +98,16 @@ class HttpConnection : public Connection,
   void StartStreaming(api::ApiResponse response);
   void WriteNextChunk();
   void OnChunkWritten(boost::beast::error_code ec);
-  // TLS only: while a response streams and the socket turns readable, reads (decrypts) what
-  // the client sent, so that a close_notify followed by FIN ends the stream at once. Bytes of
-  // a next request are kept in buffer_ (and end the watching). One such read at a time; it
-  // stands in for the connection's next read (ReadRequest or Linger) if the stream ends
-  // while it is pending.
-  void WatchStreamInput();
-  void OnWatchRead(boost::beast::error_code ec, size_t n);
+  // While a response streams: waits until the socket is readable. Readable with nothing to
+  // read is the client's close (or a reset): the stream ends at once (FireStreamClosed).
+  // Bytes of a next request (pipelining) are read into buffer_ (plain: at once; TLS: through
+  // ReadStreamInput, which also sees a close_notify) and the watch goes on, up to
+  // kMaxStreamInput bytes of buffered input.
+  void WatchStreamClose();
+  // TLS: one read of what the socket holds. It stands in for the connection's next read
+  // (ReadRequest or Linger) if the stream ends while it is pending.
+  void ReadStreamInput();
+  void OnStreamInputRead(boost::beast::error_code ec, size_t n);
   // The producer is told (once) that the stream will not finish normally.
   void FireStreamClosed();
   void SendErrorAndClose(int status, std::string_view error_type, std::string body);
@@ -126,7 +130,7 @@ class HttpConnection : public Connection,
   State state_ = State::kReading;
   bool registered_ = true;
   bool close_after_write_ = false;
-  bool watch_read_pending_ = false;  // WatchStreamInput's read is in flight
+  bool watch_read_pending_ = false;  // ReadStreamInput's read is in flight
   boost::asio::steady_timer deadline_timer_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   bool deadline_timer_armed_ = false;

@@ -181,6 +181,29 @@ class TlsTest(ServerTestCase):
                 time.sleep(0.05)
         r["EventStream"].close()
 
+    def test_subscriber_that_sent_request_bytes_then_closes_frees_its_slot(self):
+        """Over HTTP/1.1 + TLS, a client that sends bytes of a next request during its
+        subscription and then closes (no close_notify) still frees the slot at once: the
+        server keeps watching the connection after such bytes."""
+        self.create_stream("tls-bytes")
+        consumer, raw, tls, _ = self.tls_subscribe_http11("tls-bytes")
+        tls.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        time.sleep(0.2)
+        tls.close()  # closes the socket without a close_notify
+        deadline = time.monotonic() + 1.5
+        while True:
+            try:
+                r = self.kinesis.subscribe_to_shard(
+                    ConsumerARN=consumer, ShardId="shardId-000000000000",
+                    StartingPosition={"Type": "LATEST"})
+                break
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "ResourceInUseException")
+                self.assertLess(time.monotonic(), deadline,
+                                "the closed TLS subscription still holds the slot")
+                time.sleep(0.05)
+        r["EventStream"].close()
+
     def test_bad_tls_input_fails_only_that_connection(self):
         with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as s:
             s.sendall(b"\x16\x03\x01\x00\x20" + b"this is not a client hello....." * 2)

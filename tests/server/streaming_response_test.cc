@@ -211,6 +211,46 @@ TEST_F(StreamingResponseTest, Http1DisconnectFiresOnCloseAndFailsWrites) {
   EXPECT_EQ(failed_writes_.load(), 1);
 }
 
+// A client that sends bytes of a next request while its stream is idle, then closes: the
+// close is still seen at once (before the fix, watching stopped at the first input bytes, and
+// the close was noticed only at the next write).
+TEST_F(StreamingResponseTest, Http1CloseAfterPipelinedBytesFiresOnCloseAtOnce) {
+  StartStreamingServer([this](auto stream) { stream->OnClose([this] { closes_++; }); });
+  {
+    TestClient client(port_);
+    ASSERT_TRUE(client.Send(PostRequest("stream", "{}")));
+    ASSERT_TRUE(WaitForStream());
+    ASSERT_TRUE(client.Send("POST / HTTP/1.1\r\nHost: localhost\r\n"));  // half a request
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(closes_.load(), 0);
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (closes_ == 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(closes_.load(), 1);
+}
+
+// A whole request pipelined during a stream is answered once the stream ends, and a close
+// after it is still seen while the stream lasts.
+TEST_F(StreamingResponseTest, Http1RequestPipelinedDuringStreamIsAnsweredAfterIt) {
+  StartStreamingServer([this](auto stream) { stream->OnClose([this] { closes_++; }); });
+  TestClient client(port_);
+  ASSERT_TRUE(client.Send(PostRequest("stream", "{}")));
+  auto stream = WaitForStream();
+  ASSERT_TRUE(stream);
+  ASSERT_TRUE(client.Send(PostRequest("T", "one") + PostRequest("T", "two")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // read while streaming
+  stream->Write("data", nullptr);
+  stream->Finish();
+  std::string seen;
+  ReadUntil(client, seen, "POST T two");
+  EXPECT_NE(seen.find("4\r\ndata\r\n0\r\n\r\n"), std::string::npos) << seen;
+  ASSERT_NE(seen.find("POST T one"), std::string::npos) << seen;
+  EXPECT_LT(seen.find("POST T one"), seen.find("POST T two"));
+  EXPECT_EQ(closes_.load(), 0);
+}
+
 TEST_F(StreamingResponseTest, Http2DisconnectFiresOnClose) {
   StartStreamingServer([this](auto stream) { stream->OnClose([this] { closes_++; }); });
   {
