@@ -147,29 +147,30 @@ StreamResult<std::vector<StreamRegistry::ConsumerInfo>> StreamRegistry::ListCons
 uint64_t StreamRegistry::WaitForRecords(std::string_view account, std::string_view iterator,
                                         ShardWaiters::Clock::time_point deadline,
                                         ShardWaiters::Callback done) {
-  std::shared_ptr<storage::Log> log;
-  uint64_t offset = 0;
-  {
-    auto pos = iterators_.Decode(iterator, Clock::NowMs(), nullptr);
-    std::shared_ptr<Stream> s;
-    if (pos && pos->account == account) s = Find(pos->account, pos->stream_name);
-    if (s) {
-      std::shared_lock sl(s->mu);
-      int p = s->PositionOfLocked(pos->shard_index);
-      if (p >= 0 && s->meta.created_ms == pos->stream_creation_ms) {
-        log = s->logs[p];
-        offset = std::max(pos->next_offset, log->StartOffset().value());
-        // A closed shard gets no more records: its end is reported without waiting.
-        if (!s->meta.shards[p].open()) log.reset();
-      }
+  auto pos = iterators_.Decode(iterator, Clock::NowMs(), nullptr);
+  std::shared_ptr<Stream> s;
+  if (pos && pos->account == account) s = Find(pos->account, pos->stream_name);
+  if (s) {
+    std::shared_lock sl(s->mu);
+    int p = s->PositionOfLocked(pos->shard_index);
+    // A closed shard gets no more records: its end is reported without waiting.
+    if (p >= 0 && s->meta.created_ms == pos->stream_creation_ms && s->meta.shards[p].open()) {
+      const std::shared_ptr<storage::Log>& log = s->logs[p];
+      const uint64_t offset = std::max(pos->next_offset, log->StartOffset().value());
+      // Registered under the stream's lock: a reshard that closes this shard publishes
+      // under the exclusive lock and then wakes the shard's waiters, this one included.
+      return waiters_->Wait(log, offset, deadline, std::move(done));
     }
   }
-  if (!log) {
-    // Nothing to wait for: let the caller's GetRecords answer (error or shard end).
-    waiters_->Post(std::move(done), true);
-    return 0;
+  // Nothing to wait for: let the caller's GetRecords answer (error or shard end).
+  waiters_->Post(std::move(done), true);
+  return 0;
+}
+
+void StreamRegistry::WakeClosedShardWaitersLocked(const Stream& s) {
+  for (size_t p = 0; p < s.meta.shards.size(); ++p) {
+    if (!s.meta.shards[p].open() && p < s.logs.size()) waiters_->WakeAll(s.logs[p].get());
   }
-  return waiters_->Wait(std::move(log), offset, deadline, std::move(done));
 }
 
 StreamResult<std::string> StreamRegistry::SequenceBefore(std::string_view account,

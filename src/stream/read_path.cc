@@ -10,8 +10,6 @@
 namespace runnel::stream {
 namespace {
 
-constexpr size_t kMaxResponseBytes = 10u << 20;
-
 StreamError ShardNotFound(std::string_view shard, std::string_view account,
                           std::string_view name) {
   StreamError e;
@@ -161,7 +159,7 @@ StreamResult<std::string> StreamRegistry::GetShardIterator(const GetShardIterato
 
 StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
                                               std::string_view iterator, uint32_t limit,
-                                              GetRecordsOutput* out) {
+                                              GetRecordsOutput* out, size_t max_bytes) {
   const int64_t now = Clock::NowMs();
   IteratorPosition expired;
   auto pos = iterators_.Decode(iterator, now, &expired);
@@ -218,7 +216,7 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
   if (from < end) {
     storage::ReadOptions ro;
     ro.max_records = limit;
-    ro.max_bytes = kMaxResponseBytes;
+    ro.max_bytes = max_bytes;
     ro.upto = storage::Offset(end);
     auto r = log->Read(storage::Offset(from), ro, out->buffer, views, &next_ts);
     if (!r) {

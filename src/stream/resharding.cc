@@ -319,6 +319,7 @@ StreamResult<StreamMeta> StreamRegistry::Reshard(std::string_view account, std::
   }
   s->meta = std::move(updated);
   s->logs = std::move(logs);
+  WakeClosedShardWaitersLocked(*s);
   spdlog::info("{} on stream '{}' (account {}): {} open shards, {} in total", operation, name,
                account, OpenShardCount(s->meta), s->meta.shards.size());
   StreamMeta snapshot = s->meta;
@@ -490,6 +491,7 @@ void StreamRegistry::CompletePendingReshard(const std::shared_ptr<Stream>& s) {
     s->meta = std::move(updated);
     s->logs = std::move(logs);
     s->reshard_pending = false;
+    WakeClosedShardWaitersLocked(*s);
   }
   spdlog::info("stream '{}': UpdateShardCount to {} applied; {} child logs created in {} ms",
                preview.name, target, children.size(),

@@ -98,6 +98,18 @@ void ShardWaiters::Notify(const storage::Log* log) {
   if (woke) cv_.notify_one();
 }
 
+void ShardWaiters::WakeAll(const storage::Log* log) {
+  if (count_.load(std::memory_order_relaxed) == 0) return;
+  {
+    std::lock_guard l(mu_);
+    auto bl = by_log_.find(log);
+    if (bl == by_log_.end()) return;
+    const std::vector<uint64_t> all = bl->second;  // ReadyLocked edits the list
+    for (uint64_t id : all) ReadyLocked(id, true);
+  }
+  cv_.notify_one();
+}
+
 void ShardWaiters::Run() {
   std::unique_lock l(mu_);
   for (;;) {

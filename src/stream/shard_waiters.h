@@ -1,7 +1,8 @@
 // ShardWaiters: requests waiting for new records on a shard (GetRecords long polling, idle
 // SubscribeToShard subscriptions). The put path calls Notify(log) once new records of `log`
-// are visible (after the group commit under --sync always, after the append otherwise); a
-// waiter then runs at once instead of polling. A deadline queue ends waits that see nothing.
+// are visible (after the group commit under --sync always, after the append otherwise), and
+// a reshard calls WakeAll(log) for the shards it closes; a waiter then runs at once instead
+// of polling. A deadline queue ends waits that see nothing.
 //
 // Threading: thread-safe. Callbacks run on the waiters' own thread, one at a time, never
 // under a lock of this class; they should be short (bounded work), since every waiter of
@@ -49,6 +50,9 @@ class ShardWaiters {
   void Cancel(uint64_t id);
   // New records of `log` may be visible: wakes its satisfied waiters.
   void Notify(const storage::Log* log);
+  // `log` gets no more records (its shard was closed by a reshard): wakes all its waiters
+  // with true, so that they see the shard's end at once.
+  void WakeAll(const storage::Log* log);
 
   size_t waiting() const { return count_.load(std::memory_order_relaxed); }
 

@@ -187,9 +187,13 @@ class StreamRegistry {
 
   StreamResult<std::string> GetShardIterator(const GetShardIteratorRequest& req);
 
-  // `account` must own the iterator's stream.
+  // `account` must own the iterator's stream. At most `limit` records and `max_bytes` of
+  // stored record bytes (data + partition key + framing), but always at least one record
+  // when one is there.
+  static constexpr size_t kMaxGetRecordsBytes = 10u << 20;
   StreamResult<void> GetRecords(std::string_view account, std::string_view iterator,
-                                uint32_t limit, GetRecordsOutput* out);
+                                uint32_t limit, GetRecordsOutput* out,
+                                size_t max_bytes = kMaxGetRecordsBytes);
 
   // --- enhanced fan-out (consumers.cc) ------------------------------------------------
   struct ConsumerInfo {
@@ -263,6 +267,9 @@ class StreamRegistry {
   // thread; resharding.cc).
   void CompletePendingReshard(const std::shared_ptr<Stream>& s);
   storage::Offset VisibleEnd(const storage::Log& log) const;
+  // Wakes whoever waits for records of a closed shard of `s` (a reshard has just closed
+  // it), so that they report its end at once. REQUIRES: s.mu held (consumers.cc).
+  void WakeClosedShardWaitersLocked(const Stream& s);
   // Resharding and retention helpers.
   using ReshardPlan =
       std::function<StreamResult<void>(StreamMeta& meta, int64_t now_ms, uint32_t* peak_open)>;

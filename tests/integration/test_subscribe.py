@@ -247,6 +247,46 @@ class SubscribeTest(SubscribeBase):
             sub.close()
             time.sleep(0.05)
 
+    def test_close_after_pipelined_bytes_releases_the_slot_at_once(self):
+        """A client that sends bytes of a next request during its subscription and then
+        closes frees the slot at once too (not at the next keep-alive write, nor after the
+        5 s exclusivity)."""
+        sub = RawSubscription(self.server.port, self.consumer)
+        self.assertEqual(sub.frame()[0][":event-type"], "initial-response")
+        sub.frame()
+        sub.conn.sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        time.sleep(0.2)
+        sub.close()
+        t0 = time.monotonic()
+        while True:
+            try:
+                RawSubscription(self.server.port, self.consumer).close()
+                break
+            except RuntimeError as e:
+                self.assertIn("ResourceInUseException", str(e))
+                self.assertLess(time.monotonic() - t0, 1.0, "slot not released after 1 s")
+                time.sleep(0.02)
+
+    def test_events_carry_at_most_2_mib_of_records(self):
+        """Each event carries at most 2 MiB of record bytes (one second of the 2 MiB/s per
+        shard and consumer that AWS documents for enhanced fan-out), never all 10 MiB a
+        GetRecords may return; a backlog arrives complete and in order over several events."""
+        big = 900_000
+        for i in range(8):
+            self.kinesis.put_record(StreamName="s", PartitionKey=f"k{i}",
+                                    Data=bytes([65 + i]) * big)
+        events = self.subscribe({"Type": "TRIM_HORIZON"})
+        got, sizes = [], []
+        while len(got) < 8:
+            ev = self.next_event(events)
+            if ev["Records"]:
+                sizes.append(sum(len(r["Data"]) + len(r["PartitionKey"]) for r in ev["Records"]))
+            got += ev["Records"]
+        events.close()
+        self.assertEqual([r["Data"] for r in got], [bytes([65 + i]) * big for i in range(8)])
+        self.assertLessEqual(max(sizes), 2 * 1024 * 1024, sizes)
+        self.assertGreaterEqual(len(sizes), 4, sizes)
+
     def test_resubscribe_from_continuation_loses_and_duplicates_nothing(self):
         for i in range(10):
             self.kinesis.put_record(StreamName="s", PartitionKey="k", Data=f"{i}".encode())
@@ -305,6 +345,22 @@ class SubscribeTest(SubscribeBase):
                          [shard_id(1), shard_id(2)])
         for c in last["ChildShards"]:
             self.assertEqual(c["ParentShards"], [SHARD0])
+
+    def test_split_during_subscription_ends_it_at_once(self):
+        """A subscription waiting on a shard that a split closes gets the shard-end event
+        (no ContinuationSequenceNumber, the children) at once, not at the next keep-alive."""
+        events = self.subscribe()
+        self.assertEqual(self.next_event(events)["Records"], [])
+        t0 = time.monotonic()
+        self.kinesis.split_shard(StreamName="s", ShardToSplit=SHARD0,
+                                 NewStartingHashKey=str(2**127))
+        last = self.next_event(events)
+        elapsed = time.monotonic() - t0
+        events.close()
+        self.assertNotIn("ContinuationSequenceNumber", last)
+        self.assertEqual(sorted(c["ShardId"] for c in last["ChildShards"]),
+                         [shard_id(1), shard_id(2)])
+        self.assertLess(elapsed, 1.5)  # keep-alive events come every 3 s
 
     def test_not_active_consumer_and_missing_shard(self):
         other = self.kinesis.register_stream_consumer(StreamARN=stream_arn("s"),

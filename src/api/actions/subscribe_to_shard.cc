@@ -4,9 +4,9 @@
 // A Subscription is a small state machine with at most one thing outstanding at a time:
 // either a Write (the next event waits for its callback: back-pressure) or a wait in the
 // stream layer's ShardWaiters (woken by the put path, or at the keep-alive deadline). Each
-// event carries at most one GetRecords worth of records (<= 10000). It ends after 5 minutes,
-// at the shard's end (after the ChildShards event), when replaced or its consumer goes
-// (exception frame), or when the client disconnects (everything released).
+// event carries at most 10000 records and 2 MiB of record bytes (kMaxEventBytes). It ends
+// after 5 minutes, at the shard's end (after the ChildShards event), when replaced or its
+// consumer goes (exception frame), or when the client disconnects (everything released).
 //
 // Threads: the work of an event (GetRecords, JSON/CBOR, framing) runs on the connection's
 // I/O thread, never on the waiters' single thread: a wake-up only posts an empty Write,
@@ -50,6 +50,13 @@ constexpr FieldSpec kFields[] = {Required(kConsumerArn), Required(kShardId), kSt
 constexpr int64_t kLifetimeMs = 5 * 60 * 1000;
 constexpr auto kKeepAlive = std::chrono::seconds(3);
 constexpr uint32_t kMaxRecordsPerEvent = 10000;
+// Record bytes per event: one second of the 2 MiB/s per shard per consumer that AWS documents
+// for enhanced fan-out (no event size is documented). A single larger record (up to 10 MiB)
+// still goes alone. Bounds what a stalled subscriber holds (its pending event, ~2.7 MiB of
+// JSON) and keeps events small for clients whose decoders copy the buffer on every chunk
+// (botocore's EventStreamBuffer is quadratic in the event size). The rate itself is not
+// throttled, as Runnel enforces no throughput quota anywhere.
+constexpr size_t kMaxEventBytes = 2u << 20;
 
 class Subscription : public std::enable_shared_from_this<Subscription> {
  public:
@@ -149,7 +156,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
     }
     if (Clock::NowMs() >= end_ms_) return Finish(std::nullopt);  // normal end after 5 min
 
-    auto r = registry_.GetRecords(account_, iterator_, kMaxRecordsPerEvent, &buf_);
+    auto r = registry_.GetRecords(account_, iterator_, kMaxRecordsPerEvent, &buf_, kMaxEventBytes);
     if (!r) {
       ApiError e = ToApiError(r.error());
       std::string type = e.type == "InternalFailure" ? "InternalFailureException" : e.type;
