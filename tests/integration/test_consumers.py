@@ -2,6 +2,7 @@
 pagination, deregister, the per-stream limits, DeleteStream's EnforceConsumerDeletion, and
 persistence across a restart."""
 
+import datetime
 import re
 import time
 import unittest
@@ -83,6 +84,46 @@ class ConsumersTest(ServerTestCase):
             if not token:
                 break
         self.assertEqual(seen, names)
+
+    def test_list_pagination_survives_deregistration(self):
+        """A token names the last consumer of its page; the next page starts after it even if
+        that consumer is deregistered (and gone) in between."""
+        self.create_stream("s")
+        names = [f"c{i}" for i in range(6)]
+        for i, name in enumerate(names):
+            if i == 5:
+                time.sleep(0.2)  # at most 5 CREATING at once
+            self.register("s", name)
+        page = self.kinesis.list_stream_consumers(StreamARN=stream_arn("s"), MaxResults=2)
+        self.assertEqual([c["ConsumerName"] for c in page["Consumers"]], ["c0", "c1"])
+        self.kinesis.deregister_stream_consumer(StreamARN=stream_arn("s"), ConsumerName="c1")
+        deadline = time.monotonic() + 5
+        while any(c["ConsumerName"] == "c1" for c in self.kinesis.list_stream_consumers(
+                StreamARN=stream_arn("s"))["Consumers"]):
+            self.assertLess(time.monotonic(), deadline, "c1 still listed")
+            time.sleep(0.02)
+        seen, token = [], page["NextToken"]
+        while token:
+            page = self.kinesis.list_stream_consumers(StreamARN=stream_arn("s"), MaxResults=2,
+                                                      NextToken=token)
+            seen += [c["ConsumerName"] for c in page["Consumers"]]
+            token = page.get("NextToken")
+        self.assertEqual(seen, ["c2", "c3", "c4", "c5"])
+
+    def test_list_stream_creation_timestamp(self):
+        """StreamCreationTimestamp tells apart streams of the same name (as in ListShards): a
+        different creation time names another stream."""
+        self.create_stream("s")
+        self.register("s", "app")
+        created = self.kinesis.describe_stream_summary(
+            StreamName="s")["StreamDescriptionSummary"]["StreamCreationTimestamp"]
+        page = self.kinesis.list_stream_consumers(StreamARN=stream_arn("s"),
+                                                  StreamCreationTimestamp=created)
+        self.assertEqual([c["ConsumerName"] for c in page["Consumers"]], ["app"])
+        self.assertAwsError("ResourceNotFoundException", self.kinesis.list_stream_consumers,
+                            StreamARN=stream_arn("s"),
+                            StreamCreationTimestamp=datetime.datetime(2020, 1, 1,
+                                                                      tzinfo=datetime.timezone.utc))
 
     def test_delete_stream_enforcement(self):
         self.create_stream("s")

@@ -2,6 +2,10 @@
 // ListStreamConsumers (kinesis-api-actions.md §8).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
 #include "api/action.h"
 #include "api/actions/actions.h"
 #include "api/actions/stream_consumers.h"
@@ -98,6 +102,11 @@ constexpr FieldSpec kByConsumerFields[] = {kStreamArn, kConsumerName, kConsumerA
 constexpr FieldSpec kListFields[] = {Required(kStreamArn), kNextToken, kMaxResults,
                                      kStreamCreationTimestamp, kStreamId};
 
+bool ParseInt64(std::string_view text, int64_t* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
 void WriteConsumer(JsonWriter& w, const stream::StreamRegistry::ConsumerInfo& c,
                    bool with_stream_arn) {
   w.BeginObject();
@@ -151,34 +160,55 @@ void Deregister(ActionContext& ctx) {
   ctx.OkEmpty();
 }
 
+// Pages are in registration order, keyed by (creation time, name): a token names the last
+// consumer returned by that key, so the next page starts right after it even if that consumer
+// has been deregistered (and is gone) in between.
 void List(ActionContext& ctx) {
   auto stream = ctx.StreamName();
   if (!stream) return;
   const int64_t now = Clock::NowMs();
-  std::string after;  // consumer name of the previous page's last item
+  std::optional<std::pair<int64_t, std::string>> after;  // key of the previous page's last item
   if (auto token = ctx.String("NextToken")) {
     if (ctx.TimestampMs("StreamCreationTimestamp")) {
       return ctx.Fail(InvalidArgument(
           "NextToken and StreamCreationTimestamp cannot be provided together."));
     }
     auto t = DecodeNextToken(*token);
-    if (!t || t->stream != *stream) {
+    int64_t created_ms = 0;
+    if (!t || t->stream != *stream || !ParseInt64(t->extra, &created_ms)) {
       return ctx.Fail(InvalidArgument(fmt::format("Invalid NextToken: {}", *token)));
     }
     if (now - t->issued_ms > kNextTokenLifetimeMs) {
       return ctx.Fail(ApiError{"ExpiredNextTokenException", 400,
                                fmt::format("The NextToken {} has expired.", *token)});
     }
-    after = t->position;
+    after.emplace(created_ms, t->position);
   }
   auto list = ctx.registry.ListConsumers(ctx.account, *stream);
   if (!list) return ctx.Fail(list.error());
-  const size_t max = static_cast<size_t>(std::min<int64_t>(ctx.Integer("MaxResults").value_or(100), 100));
+  if (auto ts = ctx.TimestampMs("StreamCreationTimestamp")) {
+    // Names a stream of that name created at another time (as ListShards): not this one.
+    auto meta = ctx.registry.Describe(ctx.account, *stream);
+    if (!meta) return ctx.Fail(meta.error());
+    if (*ts / 1000 != meta->created_ms / 1000) {
+      stream::StreamError e;
+      e.code = stream::StreamErrc::kStreamNotFound;
+      e.stream = meta->name;
+      e.account = meta->account;
+      return ctx.Fail(e);
+    }
+  }
+  auto key = [](const stream::StreamRegistry::ConsumerInfo& c) {
+    return std::pair<int64_t, std::string_view>(c.meta.created_ms, c.meta.name);
+  };
+  std::stable_sort(list->begin(), list->end(),
+                   [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  const size_t max =
+      static_cast<size_t>(std::min<int64_t>(ctx.Integer("MaxResults").value_or(100), 100));
   size_t i = 0;
-  if (!after.empty()) {
-    // Registration order: resume after the named consumer (or at the end if it is gone).
-    while (i < list->size() && (*list)[i].meta.name != after) ++i;
-    i = i < list->size() ? i + 1 : list->size();
+  if (after) {
+    const std::pair<int64_t, std::string_view> from(after->first, after->second);
+    while (i < list->size() && !(from < key((*list)[i]))) ++i;
   }
   std::string out;
   JsonWriter w(out);
@@ -187,7 +217,9 @@ void List(ActionContext& ctx) {
   for (; i < list->size() && n < max; ++i, ++n) WriteConsumer(w, (*list)[i], false);
   w.EndArray();
   if (i < list->size()) {
-    w.Member("NextToken", EncodeNextToken({now, *stream, (*list)[i - 1].meta.name, ""}));
+    const auto& last = (*list)[i - 1].meta;
+    w.Member("NextToken",
+             EncodeNextToken({now, *stream, last.name, std::to_string(last.created_ms)}));
   }
   w.EndObject();
   ctx.Ok(std::move(out));
