@@ -4,6 +4,7 @@
 #include "common/clock.h"
 #include "stream/registry_internal.h"
 #include "stream/sequence_number.h"
+#include "stream/tags.h"
 
 namespace runnel::stream {
 namespace {
@@ -40,6 +41,10 @@ StreamResult<StreamRegistry::ConsumerInfo> StreamRegistry::RegisterConsumer(
   ConsumerInfo info;
   auto r = UpdateStream(account, stream, Require::kAny, [&](StreamMeta& m) -> StreamResult<void> {
     const int64_t now = Clock::NowMs();
+    // The consumer's tags obey a stream's rules (characters, at most 50), checked before
+    // anything changes.
+    TagMap checked;
+    if (auto t = AddTags(checked, tags, TagOwner{m.name, m.account}); !t) return t;
     if (m.status != StreamStatus::kActive && m.status != StreamStatus::kUpdating) {
       StreamError e;
       e.code = StreamErrc::kStreamNotActive;
