@@ -82,6 +82,19 @@ StorageResult<void> RecoverActive(Segment& seg, RecoveryReport* report) {
   return {};
 }
 
+// Deletes a segment that holds no bytes, with its index files.
+StorageResult<void> RemoveEmptySegment(const Segment& seg) {
+  std::error_code ec;
+  std::filesystem::remove(seg.idx_path(), ec);
+  std::filesystem::remove(seg.tix_path(), ec);
+  if (!std::filesystem::remove(seg.seg_path(), ec) && ec) {
+    return MakeUnexpected(StorageError{StorageErrc::kIoError, "unlink " +
+                                                                  seg.seg_path().string() +
+                                                                  ": " + ec.message()});
+  }
+  return {};
+}
+
 }  // namespace
 
 Log::Log(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -143,18 +156,58 @@ StorageResult<std::unique_ptr<Log>> Log::Open(const std::filesystem::path& dir,
     impl->segments_.push_back(std::move(*seg));
     dir_changed = true;
   } else {
-    for (size_t i = 0; i < bases.size(); ++i) {
-      auto seg = Segment::OpenExisting(dir, bases[i], interval);
+    std::vector<std::shared_ptr<Segment>> segs;
+    for (Offset base : bases) {
+      auto seg = Segment::OpenExisting(dir, base, interval);
       if (!seg) return MakeUnexpected(seg.error());
-      if (i + 1 < bases.size()) {
-        auto wrote = OpenSealed(**seg, bases[i + 1], report);
-        if (!wrote) return MakeUnexpected(wrote.error());
-        dir_changed |= *wrote;
-      } else {
-        if (auto r = RecoverActive(**seg, report); !r) return MakeUnexpected(r.error());
-      }
-      impl->segments_.push_back(std::move(*seg));
+      segs.push_back(std::move(*seg));
     }
+    // Empty segments at the end (a roll creates the next segment before the sealed one is
+    // synced): a sealed segment found torn or short with only empty segments after it holds
+    // the log's tail, so those empty segments go and it is recovered as the active segment.
+    size_t last_data = segs.size() - 1;
+    while (last_data > 0 && segs[last_data]->size == 0) --last_data;
+    for (size_t i = 0; i < segs.size(); ++i) {
+      Segment& seg = *segs[i];
+      if (i + 1 == segs.size()) {
+        if (auto r = RecoverActive(seg, report); !r) return MakeUnexpected(r.error());
+        break;
+      }
+      RecoveryReport sealed_report;
+      auto wrote = OpenSealed(seg, bases[i + 1], &sealed_report);
+      if (!wrote) return MakeUnexpected(wrote.error());
+      dir_changed |= *wrote;
+      if (!seg.corrupt || i < last_data) {
+        report->corruption_in_middle |= sealed_report.corruption_in_middle;
+        if (!sealed_report.detail.empty()) AddDetail(report, sealed_report.detail);
+        continue;
+      }
+      const Offset next_base = bases[i + 1];
+      for (size_t j = i + 1; j < segs.size(); ++j) {
+        if (auto r = RemoveEmptySegment(*segs[j]); !r) return MakeUnexpected(r.error());
+      }
+      AddDetail(report, "removed " + std::to_string(segs.size() - i - 1) +
+                            " empty segment(s) after " + seg.seg_path().filename().string() +
+                            ", which is recovered as the tail");
+      segs.resize(i + 1);
+      dir_changed = true;
+      auto size = seg.file().Size();
+      if (!size) return MakeUnexpected(ToStorageError(size.error()));
+      seg.size = *size;
+      seg.corrupt = false;
+      const uint64_t dropped_before = report->dropped_records;
+      if (auto r = RecoverActive(seg, report); !r) return MakeUnexpected(r.error());
+      // Records that never reached the file at all (it ends early) are dropped too.
+      const uint64_t counted = report->dropped_records - dropped_before;
+      if (seg.end < next_base && next_base.value() - seg.end.value() > counted) {
+        report->dropped_records = dropped_before + (next_base.value() - seg.end.value());
+        AddDetail(report, "offsets [" + std::to_string(seg.end.value()) + ", " +
+                              std::to_string(next_base.value()) + ") were lost at the tail of " +
+                              seg.seg_path().filename().string());
+      }
+      break;
+    }
+    for (auto& seg : segs) impl->segments_.push_back(std::move(seg));
   }
   if (dir_changed) {
     if (auto r = SyncDir(dir); !r) return MakeUnexpected(ToStorageError(r.error()));
@@ -198,7 +251,13 @@ StorageResult<void> Log::Impl::RollLocked() {
     std::filesystem::remove(next.value()->seg_path(), ec);
     return r;
   }
-  if (auto r = SyncDir(dir); !r) return MakeUnexpected(ToStorageError(r.error()));
+  if (auto r = SyncDir(dir); !r) {
+    // Not rolled: the retry creates the next segment afresh (at the end the log has then).
+    // A stale empty segment left here would claim offsets the active segment goes on using.
+    std::error_code ec;
+    std::filesystem::remove(next.value()->seg_path(), ec);
+    return MakeUnexpected(ToStorageError(r.error()));
+  }
   if (active_dirty_) unsynced_.push_back(old);
   active_dirty_ = false;
   segments_.push_back(std::move(*next));

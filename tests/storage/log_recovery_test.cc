@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "gtest/gtest.h"
 #include "storage/batch_format.h"
 #include "storage/log.h"
@@ -207,6 +209,117 @@ TEST(LogRecoveryTest, TruncatedSealedSegmentIsDetectedDespiteIndex) {
   EXPECT_TRUE(report.corruption_in_middle);
   ExpectCorruptionAt(*log, base2.value() - 1);
   ExpectRecords(*log, base2.value(), 500);
+}
+
+// 20 batches fill one segment (4160 >= 4096 bytes): it is sealed and an empty active
+// segment follows, as right after a roll. Returns {sealed, empty active}.
+std::vector<std::filesystem::path> MakeSealedThenEmpty(const TempDir& tmp) {
+  RecoveryReport report;
+  auto log = OpenLog(tmp.log_dir(), &report);
+  AppendRecords(*log, 20, 5);
+  EXPECT_TRUE(log->Sync().ok());
+  auto segs = Files(tmp.log_dir(), ".seg");
+  EXPECT_EQ(segs.size(), 2u);
+  if (segs.size() == 2) {
+    EXPECT_EQ(std::filesystem::file_size(segs[0]), 20 * kFrame);
+    EXPECT_EQ(std::filesystem::file_size(segs[1]), 0u);
+  }
+  return segs;
+}
+
+// A roll creates the next segment before the sealed one is fsynced: after a power cut the
+// sealed segment can be torn while the empty segment after it exists. That tear is the
+// log's tail: truncated and reported, never left as a gap that every read stops at.
+TEST(LogRecoveryTest, TornSealedSegmentBeforeAnEmptyActiveSegmentIsTheTail) {
+  TempDir tmp;
+  auto segs = MakeSealedThenEmpty(tmp);
+  std::filesystem::resize_file(segs[0], 20 * kFrame - 10);
+  RecoveryReport report;
+  auto log = OpenLog(tmp.log_dir(), &report);
+  EXPECT_FALSE(report.corruption_in_middle) << report.detail;
+  EXPECT_EQ(report.truncated_bytes, kFrame - 10);
+  EXPECT_EQ(report.dropped_records, 5u);
+  EXPECT_NE(report.detail.find("truncated"), std::string::npos) << report.detail;
+  EXPECT_EQ(log->EndOffset().value(), 95u);
+  EXPECT_EQ(Files(tmp.log_dir(), ".seg"), std::vector<std::filesystem::path>{segs[0]});
+  EXPECT_TRUE(Files(tmp.log_dir(), ".idx").empty());
+  ExpectRecords(*log, 0, 95);
+  AppendRecords(*log, 2, 5);  // offsets continue from the recovered tail
+  ASSERT_TRUE(log->Sync().ok());
+  ExpectRecords(*log, 0, 105);
+  log.reset();
+  log = OpenLog(tmp.log_dir(), &report);
+  EXPECT_TRUE(report.detail.empty()) << report.detail;
+  ExpectRecords(*log, 0, 105);
+}
+
+TEST(LogRecoveryTest, SealedSegmentEndingEarlyBeforeAnEmptyActiveSegmentIsTheTail) {
+  TempDir tmp;
+  auto segs = MakeSealedThenEmpty(tmp);
+  std::filesystem::resize_file(segs[0], 19 * kFrame);  // the last batch never reached disk
+  RecoveryReport report;
+  auto log = OpenLog(tmp.log_dir(), &report);
+  EXPECT_FALSE(report.corruption_in_middle) << report.detail;
+  EXPECT_EQ(report.dropped_records, 5u);
+  EXPECT_NE(report.detail.find("[95, 100)"), std::string::npos) << report.detail;
+  EXPECT_EQ(log->EndOffset().value(), 95u);
+  ExpectRecords(*log, 0, 95);
+  AppendRecords(*log, 1, 5);
+  ExpectRecords(*log, 0, 100);
+}
+
+// An empty segment file whose base lies inside the data before it (a roll whose directory
+// sync failed left it behind): removed, the data before it stays the tail, nothing dropped.
+TEST(LogRecoveryTest, StaleEmptySegmentInsideTheTailIsRemoved) {
+  TempDir tmp;
+  auto seg = MakeOneSegment(tmp);
+  auto stale = tmp.log_dir() / SegmentFileName(Offset(25), ".seg");
+  { std::ofstream(stale.string()); }
+  RecoveryReport report;
+  auto log = OpenLog(tmp.log_dir(), &report);
+  EXPECT_FALSE(report.corruption_in_middle) << report.detail;
+  EXPECT_EQ(report.dropped_records, 0u);
+  EXPECT_EQ(report.truncated_bytes, 0u);
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_EQ(log->EndOffset().value(), 50u);
+  ExpectRecords(*log, 0, 50);
+  AppendRecords(*log, 1, 5);
+  ExpectRecords(*log, 0, 55);
+}
+
+// The sealed segment before the empty active one lost everything: it is empty too, and the
+// segment with data before it is the tail.
+TEST(LogRecoveryTest, EmptiedSealedSegmentBeforeAnEmptyActiveSegmentIsTheTail) {
+  TempDir tmp;
+  {
+    RecoveryReport report;
+    auto log = OpenLog(tmp.log_dir(), &report);
+    AppendRecords(*log, 40, 5);  // two full segments, then an empty active one
+    ASSERT_TRUE(log->Sync().ok());
+  }
+  auto segs = Files(tmp.log_dir(), ".seg");
+  ASSERT_EQ(segs.size(), 3u);
+  std::filesystem::resize_file(segs[1], 0);
+  RecoveryReport report;
+  auto log = OpenLog(tmp.log_dir(), &report);
+  EXPECT_FALSE(report.corruption_in_middle) << report.detail;
+  EXPECT_EQ(report.dropped_records, 100u);
+  EXPECT_NE(report.detail.find("[100, 200)"), std::string::npos) << report.detail;
+  EXPECT_EQ(log->EndOffset().value(), 100u);
+  ExpectRecords(*log, 0, 100);
+  AppendRecords(*log, 1, 5);
+  ExpectRecords(*log, 0, 105);
+}
+
+TEST(LogRecoveryTest, CleanSealedSegmentBeforeAnEmptyActiveSegmentIsKept) {
+  TempDir tmp;
+  auto segs = MakeSealedThenEmpty(tmp);
+  RecoveryReport report;
+  auto log = OpenLog(tmp.log_dir(), &report);
+  EXPECT_TRUE(report.detail.empty()) << report.detail;
+  EXPECT_EQ(Files(tmp.log_dir(), ".seg"), segs);
+  EXPECT_EQ(log->EndOffset().value(), 100u);
+  ExpectRecords(*log, 0, 100);
 }
 
 }  // namespace
