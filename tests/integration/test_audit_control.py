@@ -2,6 +2,7 @@
 rules and stream-state rule, resource policies on consumer ARNs (stored, reported,
 persisted), and the shared "already merged or split" sentence of SplitShard/MergeShards."""
 
+import base64
 import json
 import os
 import sys
@@ -33,6 +34,22 @@ class ListShardsTokenTest(ServerTestCase):
         r = self.kinesis.list_shards(NextToken=tok, MaxResults=5)
         self.assertEqual([s["ShardId"] for s in r["Shards"]], [shard_id(1), shard_id(2)])
         self.assertNotIn("NextToken", r)
+
+
+    def test_forged_token_is_invalid_not_internal_failure(self):
+        """A token edited by the client (here: Runnel's own layout, base64 of '|'-separated
+        fields ending in the filter) is InvalidArgumentException, never a 500."""
+        self.create_stream("ls", 3)
+        tok = self.kinesis.list_shards(StreamName="ls", MaxResults=1)["NextToken"]
+        fields = base64.b64decode(tok).decode().split("|")
+        for last in ("FROM_TRIM_HORIZON,abc", "FROM_TRIM_HORIZON,", "BOGUS,0", "AT_LATEST"):
+            forged = base64.b64encode("|".join(fields[:-1] + [last]).encode()).decode()
+            self.assertAwsError("InvalidArgumentException", self.kinesis.list_shards,
+                                NextToken=forged, message=f"Invalid NextToken: {forged}")
+        forged = base64.b64encode("|".join(fields[:3] + ["x", fields[4]]).encode()).decode()
+        self.assertAwsError("InvalidArgumentException", self.kinesis.list_shards,
+                            NextToken=forged, message=f"Invalid NextToken: {forged}")
+        self.assertEqual(len(self.kinesis.list_shards(NextToken=tok)["Shards"]), 2)
 
 
 class ListShardsCreatingTest(ServerTestCase):

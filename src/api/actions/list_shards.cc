@@ -1,6 +1,10 @@
 // ListShards (kinesis-api-actions.md §2): filters, MaxResults and NextToken.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+
 #include "api/action.h"
 #include "api/actions/actions.h"
 #include "api/describe_json.h"
@@ -43,6 +47,24 @@ std::string EncodeFilter(const Filter& f) {
   return fmt::format("{},{}", f.type, f.timestamp_ms);
 }
 
+// The inverse of EncodeFilter, for a token that passed its own decoding: nullopt unless the
+// type is one of the model's and the timestamp an integer (a forged token is invalid, not
+// an internal failure).
+std::optional<Filter> DecodeFilter(std::string_view text) {
+  size_t comma = text.find(',');
+  if (comma == std::string_view::npos) return std::nullopt;
+  Filter f;
+  f.type = std::string(text.substr(0, comma));
+  if (std::find(std::begin(kShardFilterTypeValues), std::end(kShardFilterTypeValues), f.type) ==
+      std::end(kShardFilterTypeValues)) {
+    return std::nullopt;
+  }
+  std::string_view ts = text.substr(comma + 1);
+  auto [p, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), f.timestamp_ms);
+  if (ec != std::errc() || p != ts.data() + ts.size()) return std::nullopt;
+  return f;
+}
+
 void Handle(ActionContext& ctx) {
   const int64_t now = Clock::NowMs();
   const int64_t max_results = std::min<int64_t>(ctx.Integer("MaxResults").value_or(1000), 1000);
@@ -62,7 +84,12 @@ void Handle(ActionContext& ctx) {
       }
     }
     auto t = DecodeNextToken(*token);
-    if (!t || t->stream.empty()) {
+    std::optional<Filter> decoded;
+    if (t) {
+      after = stream::ShardIndexOf(t->position);
+      decoded = DecodeFilter(t->extra);
+    }
+    if (!t || t->stream.empty() || !after || !decoded) {
       return ctx.Fail(InvalidArgument(fmt::format("Invalid NextToken: {}", *token)));
     }
     if (now - t->issued_ms > kNextTokenLifetimeMs) {
@@ -70,10 +97,7 @@ void Handle(ActionContext& ctx) {
                                fmt::format("The NextToken {} has expired.", *token)});
     }
     name = t->stream;
-    after = stream::ShardIndexOf(t->position);
-    size_t comma = t->extra.find(',');
-    filter.type = t->extra.substr(0, comma);
-    if (comma != std::string::npos) filter.timestamp_ms = std::stoll(t->extra.substr(comma + 1));
+    filter = std::move(*decoded);
   } else {
     if (!ctx.String("StreamName") && !ctx.String("StreamARN")) {
       return ctx.Fail(InvalidArgument("Either NextToken or StreamName should be provided."));
