@@ -106,9 +106,9 @@ int RunDescribeStream(const DescribeStreamArgs& args) {
   auto summary = session->client->DescribeStreamSummary(session->stream);
   if (!summary.ok()) return ReportServiceError(summary.error());
   auto shards = session->client->ListShards(session->stream);
-  if (!shards.ok() && summary->stream_status == "CREATING" &&
-      shards.error().type == "ResourceInUseException") {
-    shards = std::vector<ShardInfo>{};  // ListShards answers only once the stream exists
+  if (!shards.ok() && shards.error().type == "ResourceInUseException" &&
+      (summary->stream_status == "CREATING" || summary->stream_status == "DELETING")) {
+    shards = std::vector<ShardInfo>{};  // ListShards answers only for ACTIVE/UPDATING streams
   }
   if (!shards.ok()) return ReportServiceError(shards.error());
 

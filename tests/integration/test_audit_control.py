@@ -55,7 +55,7 @@ class ListShardsTokenTest(ServerTestCase):
 class ListShardsCreatingTest(ServerTestCase):
     transition_ms = 1500
 
-    def test_creating_stream_is_resource_in_use(self):
+    def test_creating_and_deleting_streams_are_resource_in_use(self):
         self.kinesis.create_stream(StreamName="c", ShardCount=2)
         for kw in ({"StreamName": "c"}, {"StreamARN": stream_arn("c")}):
             self.assertAwsError(
@@ -70,6 +70,12 @@ class ListShardsCreatingTest(ServerTestCase):
         self.kinesis.split_shard(StreamName="c", ShardToSplit=shard_id(0),
                                  NewStartingHashKey="1000")
         self.assertEqual(len(self.kinesis.list_shards(StreamName="c")["Shards"]), 4)
+        # DELETING: not listed either (the KCL waits for "Active/Updating").
+        self.wait_active("c")
+        self.kinesis.delete_stream(StreamName="c")
+        self.assertAwsError(
+            "ResourceInUseException", self.kinesis.list_shards, StreamName="c",
+            message=f"Stream c under account {ACCOUNT} not ACTIVE, instead in state DELETING")
 
 
 class ReshardClosedShardTest(ServerTestCase):

@@ -137,9 +137,11 @@ void Handle(ActionContext& ctx) {
   auto meta = ctx.registry.Describe(ctx.account, name);
   if (!meta) return ctx.Fail(meta.error());
   const stream::StreamMeta& m = *meta;
-  if (m.status == stream::StreamStatus::kCreating) {
-    // The reference lists ResourceInUseException for a stream that is not ready yet
-    // (DescribeStream instead answers with an empty shard list).
+  if (m.status == stream::StreamStatus::kCreating || m.status == stream::StreamStatus::kDeleting) {
+    // Only an ACTIVE or UPDATING stream lists its shards: the reference lists
+    // ResourceInUseException for a stream that is not ready, and the KCL's shard detector
+    // waits on exactly that ("Stream is not in Active/Updating status"). DescribeStream
+    // instead answers (with an empty shard list while CREATING).
     stream::StreamError e;
     e.code = stream::StreamErrc::kStreamNotActive;
     e.stream = m.name;
