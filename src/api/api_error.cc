@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/json_writer.h"
 
@@ -306,6 +307,9 @@ ApiError ToApiError(const StreamError& e) {
                               "they are ACTIVE before creating more.",
                               e.account, e.n1));
     case StreamErrc::kInternal:
+      // The client learns nothing more; the operator needs the cause (e.g. a batch that
+      // fails its checksum on read), so every internal failure is logged with its detail.
+      spdlog::error("internal failure: {}", e.value);
       return InternalFailure();
   }
   return InternalFailure();  // unreachable for valid enum values

@@ -4,6 +4,8 @@
   creates the next segment before the sealed one is fsynced; a power cut tears the sealed
   one). Recovery must truncate it as the tail and report it, and every record before the
   tear must stay readable by a consumer walking NextShardIterator (no endless 500s).
+- A bit flipped in a sealed segment (valid index files) is never served: GetRecords there
+  fails with InternalFailureException and the cause is in the server log.
 - RegisterStreamConsumer's Tags obey the same rules as a stream's; a rejected call
   registers nothing.
 """
@@ -87,6 +89,28 @@ class TornSealedTailTest(ServerTestCase):
         self.assertEqual([x["SequenceNumber"] for x in recs], sent[:-1] + [r["SequenceNumber"]])
         self.assertEqual(recs[-1]["Data"], payload(99))
         self.assertNotRegex(self.server_log(since_start=True).lower(), "truncat|corrupt")
+
+    def test_bit_flip_in_sealed_segment_is_refused_and_logged(self):
+        self.create_stream(STREAM, 1)
+        for i in range(4):
+            self.kinesis.put_record(StreamName=STREAM, Data=payload(i), PartitionKey="k")
+        self.stop_server()
+        segs = self.segments()
+        sealed = segs[1]  # its index files are valid: only a read finds the damage
+        with open(sealed, "r+b") as f:
+            f.seek(48 + 12 + 500)
+            b = f.read(1)
+            f.seek(48 + 12 + 500)
+            f.write(bytes([b[0] ^ 0x01]))
+        self.start_server()
+        it = self.iterator(STREAM, SHARD0)
+        r = self.kinesis.get_records(ShardIterator=it, Limit=1)
+        self.assertEqual(r["Records"][0]["Data"], payload(0))
+        with self.assertRaises(Exception) as cm:
+            self.kinesis.get_records(ShardIterator=r["NextShardIterator"], Limit=1)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InternalFailureException")
+        self.assertRegex(self.server_log(since_start=True), "checksum",
+                         "the cause of an internal failure must be in the log")
 
 
 class ConsumerTagsTest(ServerTestCase):
