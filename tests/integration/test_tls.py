@@ -149,6 +149,23 @@ class TlsTest(ServerTestCase):
         self.assertIn(b'"tls-next"', got[got.index(b"StreamNames"):])
         tls.close()
 
+    def subscribe_when_free(self, consumer, within_s):
+        """Subscribes (LATEST on shard 0), retrying while ResourceInUseException says the
+        closed subscription still holds the slot; fails if it still does after `within_s`."""
+        deadline = time.monotonic() + within_s
+        while True:
+            try:
+                r = self.kinesis.subscribe_to_shard(
+                    ConsumerARN=consumer, ShardId="shardId-000000000000",
+                    StartingPosition={"Type": "LATEST"})
+                break
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "ResourceInUseException")
+                self.assertLess(time.monotonic(), deadline,
+                                "the closed TLS subscription still holds the slot")
+                time.sleep(0.05)
+        r["EventStream"].close()
+
     def test_subscriber_that_sends_close_notify_over_http11_frees_its_slot(self):
         """A SubscribeToShard over HTTP/1.1 + TLS whose client sends close_notify and then
         closes ends at once. (TLS 1.3 alerts look like data on the wire: the server must
@@ -167,19 +184,7 @@ class TlsTest(ServerTestCase):
             pass
         raw.close()
         # Freed at once, not at the subscription's 5-minute end.
-        deadline = time.monotonic() + 3
-        while True:
-            try:
-                r = self.kinesis.subscribe_to_shard(
-                    ConsumerARN=consumer, ShardId="shardId-000000000000",
-                    StartingPosition={"Type": "LATEST"})
-                break
-            except ClientError as e:
-                self.assertEqual(e.response["Error"]["Code"], "ResourceInUseException")
-                self.assertLess(time.monotonic(), deadline,
-                                "the closed TLS subscription still holds the slot")
-                time.sleep(0.05)
-        r["EventStream"].close()
+        self.subscribe_when_free(consumer, within_s=3)
 
     def test_subscriber_that_sent_request_bytes_then_closes_frees_its_slot(self):
         """Over HTTP/1.1 + TLS, a client that sends bytes of a next request during its
@@ -190,19 +195,7 @@ class TlsTest(ServerTestCase):
         tls.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         time.sleep(0.2)
         tls.close()  # closes the socket without a close_notify
-        deadline = time.monotonic() + 1.5
-        while True:
-            try:
-                r = self.kinesis.subscribe_to_shard(
-                    ConsumerARN=consumer, ShardId="shardId-000000000000",
-                    StartingPosition={"Type": "LATEST"})
-                break
-            except ClientError as e:
-                self.assertEqual(e.response["Error"]["Code"], "ResourceInUseException")
-                self.assertLess(time.monotonic(), deadline,
-                                "the closed TLS subscription still holds the slot")
-                time.sleep(0.05)
-        r["EventStream"].close()
+        self.subscribe_when_free(consumer, within_s=1.5)
 
     def test_bad_tls_input_fails_only_that_connection(self):
         with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as s:
