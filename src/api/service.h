@@ -78,6 +78,10 @@ struct ServiceOptions {
   enum class Auth { kNone, kSigV4 };
   Auth auth = Auth::kNone;
   std::shared_ptr<const auth::CredentialStore> credentials = nullptr;  // for kSigV4
+  // --tail-wait-ms: a GetRecords without the x-runnel-wait-ms header that finds nothing at
+  // the end of an open shard which received a record within the last second is held up to
+  // this long for the next record (actions/get_records.cc). 0: answer at once.
+  int64_t tail_wait_ms = 5;
 };
 
 class Service {

@@ -37,6 +37,7 @@ struct ServeFlags {
   uint32_t shard_limit = 20000;
   uint32_t on_demand_stream_limit = 50;
   uint32_t consumer_limit = 20;
+  int64_t tail_wait_ms = 5;
   bool enable_test_clock = false;
   std::string tls_cert;
   std::string tls_key;
@@ -111,6 +112,7 @@ int RunServe(const ServeFlags& f) {
   }
   api::ServiceOptions so{f.region, f.account_id};
   so.enable_test_clock = f.enable_test_clock;
+  so.tail_wait_ms = f.tail_wait_ms;
   if (f.enable_test_clock) {
     spdlog::warn("test clock enabled: Runnel_20240101.AdvanceClock moves time forward");
   }
@@ -219,6 +221,12 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                   "Registered (enhanced fan-out) consumers per stream; AWS allows 20")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--tail-wait-ms", flags->tail_wait_ms,
+                  "GetRecords without x-runnel-wait-ms that finds nothing at the end of a shard "
+                  "which received a record in the last second waits up to this long for the "
+                  "next one (0: answer at once)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 5000));
   cmd->add_option("--auth", flags->auth,
                   "Request authentication: none (any or no signature) or sigv4 (verify "
                   "against --credentials-file)")

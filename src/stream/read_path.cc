@@ -209,6 +209,7 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
   out->child_shards.clear();
   out->next_iterator.reset();
   out->millis_behind_latest = 0;
+  out->tail_arrival_ms = 0;
 
   static thread_local std::vector<storage::RecordView> views;
   uint64_t next = from;
@@ -253,6 +254,8 @@ StreamResult<void> StreamRegistry::GetRecords(std::string_view account,
       next_ts = ts ? *ts : now;
     }
     out->millis_behind_latest = std::max<int64_t>(0, now - next_ts);
+  } else if (shard.open()) {
+    out->tail_arrival_ms = log->LastTimestampMs();
   }
 
   if (!shard.open() && next >= log->EndOffset().value()) {

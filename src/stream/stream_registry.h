@@ -109,6 +109,10 @@ struct GetRecordsOutput {
   std::vector<OutRecord> records;
   std::optional<std::string> next_iterator;  // absent iff shard end (children non-empty)
   int64_t millis_behind_latest = 0;
+  // When the read reached the end of an open shard: the arrival time (Clock ms) of the
+  // shard's newest record, 0 if it has none. Otherwise 0. The api layer uses it to decide
+  // whether an empty answer is worth holding for a moment (GetRecords' tail wait).
+  int64_t tail_arrival_ms = 0;
   std::vector<ChildShard> child_shards;
   storage::ReadBuffer buffer;  // backing storage of the records' views
 };

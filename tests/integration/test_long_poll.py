@@ -84,5 +84,114 @@ class LongPollTest(ServerTestCase):
         self.assertLess(time.monotonic() - start, 1.0)
 
 
+class TailWaitTest(ServerTestCase):
+    """Without the header, an empty GetRecords at the end of a live shard (a record arrived
+    within the last second) is held up to --tail-wait-ms; an idle shard is answered at once."""
+
+    server_args = ("--tail-wait-ms", "1000")
+
+    def get_records(self, iterator, headers=None):
+        status, _, body = self.raw("GetRecords", json.dumps({"ShardIterator": iterator}),
+                                   headers=headers)
+        self.assertEqual(status, 200, body)
+        return json.loads(body)
+
+    def live_tail(self):
+        """A stream whose shard just received a record, and an iterator at its end."""
+        self.create_stream("s")
+        self.kinesis.put_record(StreamName="s", PartitionKey="k", Data=b"first")
+        return self.iterator("s", "shardId-000000000000", "LATEST")
+
+    def test_boto3_read_on_live_tail_gets_the_next_record_when_it_arrives(self):
+        it = self.live_tail()
+        producer = self.client()
+        put_at = []
+
+        def put_later():
+            time.sleep(0.3)
+            put_at.append(time.monotonic())
+            producer.put_record(StreamName="s", PartitionKey="k2", Data=b"second")
+
+        t = threading.Thread(target=put_later)
+        t.start()
+        start = time.monotonic()
+        out = self.kinesis.get_records(ShardIterator=it)  # plain boto3: no Runnel header
+        done = time.monotonic()
+        t.join()
+        self.assertEqual([r["Data"] for r in out["Records"]], [b"second"])
+        self.assertGreater(done - start, 0.25)
+        self.assertLess(done - put_at[0], 0.5)
+        self.assertEqual(out["MillisBehindLatest"], 0)
+        self.assertIn("NextShardIterator", out)
+
+    def test_live_tail_with_nothing_new_is_empty_after_the_wait(self):
+        it = self.live_tail()
+        start = time.monotonic()
+        out = self.get_records(it)
+        elapsed = time.monotonic() - start
+        self.assertEqual(out["Records"], [])
+        self.assertIn("NextShardIterator", out)
+        self.assertGreaterEqual(elapsed, 0.95)
+        self.assertLess(elapsed, 3.0)
+
+    def test_header_zero_answers_at_once(self):
+        it = self.live_tail()
+        start = time.monotonic()
+        out = self.get_records(it, headers={"x-runnel-wait-ms": "0"})
+        self.assertEqual(out["Records"], [])
+        self.assertLess(time.monotonic() - start, 0.3)
+
+    def test_idle_shards_are_answered_at_once(self):
+        self.create_stream("s")
+        it = self.iterator("s", "shardId-000000000000", "LATEST")
+        start = time.monotonic()
+        self.assertEqual(self.get_records(it)["Records"], [])  # never had a record
+        self.assertLess(time.monotonic() - start, 0.3)
+        self.kinesis.put_record(StreamName="s", PartitionKey="k", Data=b"x")
+        it = self.iterator("s", "shardId-000000000000", "LATEST")
+        time.sleep(1.2)  # the newest record is now older than a second
+        start = time.monotonic()
+        self.assertEqual(self.get_records(it)["Records"], [])
+        self.assertLess(time.monotonic() - start, 0.3)
+
+    def test_records_behind_the_tail_are_answered_at_once(self):
+        self.live_tail()
+        it = self.iterator("s", "shardId-000000000000", "TRIM_HORIZON")
+        start = time.monotonic()
+        out = self.get_records(it)
+        self.assertEqual(len(out["Records"]), 1)
+        self.assertLess(time.monotonic() - start, 0.3)
+
+    def test_closed_shard_end_is_answered_at_once(self):
+        it = self.live_tail()
+        self.kinesis.split_shard(StreamName="s", ShardToSplit="shardId-000000000000",
+                                 NewStartingHashKey=str(2**127))
+        self.wait_active("s")
+        start = time.monotonic()
+        out = self.get_records(it)
+        self.assertLess(time.monotonic() - start, 0.3)
+        self.assertEqual(out["Records"], [])
+        self.assertNotIn("NextShardIterator", out)
+        self.assertEqual(len(out["ChildShards"]), 2)
+
+
+class DefaultTailWaitTest(ServerTestCase):
+    """The default --tail-wait-ms (5 ms) applies to clients that send no header."""
+
+    def test_default_holds_an_empty_live_tail_read_about_5_ms(self):
+        self.create_stream("s")
+        self.kinesis.put_record(StreamName="s", PartitionKey="k", Data=b"x")
+        it = self.iterator("s", "shardId-000000000000", "LATEST")
+        times = []
+        for _ in range(3):
+            start = time.monotonic()
+            status, _, body = self.raw("GetRecords", json.dumps({"ShardIterator": it}))
+            times.append(time.monotonic() - start)
+            self.assertEqual(status, 200, body)
+            self.assertEqual(json.loads(body)["Records"], [])
+        self.assertGreaterEqual(min(times), 0.0045, times)
+        self.assertLess(max(times), 0.5, times)
+
+
 if __name__ == "__main__":
     unittest.main()
