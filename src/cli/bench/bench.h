@@ -31,7 +31,7 @@ struct BenchOptions {
   bool sign = false;
   bool http2 = false;        // h2c (prior knowledge) instead of HTTP/1.1
   int streams_per_connection = 1;  // h2c: requests in flight per connection
-  int threads = 2;           // io_context threads
+  int threads = -1;          // io_context threads; -1: the scenario's default
   int records_per_batch = 500;
   int record_size = -1;      // -1: the scenario's default
   int connections = -1;      // -1: the scenario's default
@@ -66,6 +66,7 @@ struct BenchResult {
   std::string stream;
   int shards = 1;
   int connections = 0;
+  int threads = 0;             // the generator's io_context threads
   std::string protocol = "http/1.1";  // or "h2c"
   int streams_per_connection = 1;
   int record_size = 0;

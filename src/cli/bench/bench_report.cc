@@ -78,8 +78,8 @@ void PrintHuman(const BenchResult& r) {
               static_cast<unsigned long long>(r.transport_errors),
               static_cast<unsigned long long>(r.http_errors),
               static_cast<unsigned long long>(r.failed_records));
-  std::printf("generator    %.1f%% of one core (user %.2f s, sys %.2f s)%s\n", CpuPercent(r),
-              r.cpu.user_s, r.cpu.sys_s,
+  std::printf("generator    %.1f%% of one core (user %.2f s, sys %.2f s, %d thread%s)%s\n",
+              CpuPercent(r), r.cpu.user_s, r.cpu.sys_s, r.threads, r.threads == 1 ? "" : "s",
               CpuPercent(r) > 85 ? "  <- the generator may be the bottleneck" : "");
 }
 
@@ -116,6 +116,7 @@ std::string ToJson(const BenchResult& r) {
   Number(w, out, "user_s", r.cpu.user_s, 3);
   Number(w, out, "sys_s", r.cpu.sys_s, 3);
   Number(w, out, "percent_of_one_core", CpuPercent(r), 1);
+  w.Member("threads", int64_t(r.threads));
   w.EndObject();
   if (r.prefilled > 0) {
     w.Member("prefilled", int64_t(r.prefilled));
