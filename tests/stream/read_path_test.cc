@@ -115,5 +115,41 @@ TEST_F(ReadPathTest, ReusedOutputHoldsExactlyEachCallsRecords) {
   ReadAndExpect(&it, 10000, out, want, 30, 0);
 }
 
+// tail_arrival_ms (what GetRecords' tail wait looks at) is set only when a read ends at the
+// end of an open shard, and then is the arrival time of the shard's newest record.
+TEST_F(ReadPathTest, TailArrivalIsSetOnlyAtTheEndOfAnOpenShard) {
+  GetRecordsOutput out;
+  std::string it = TrimHorizon();
+  ASSERT_TRUE(registry_->GetRecords(kAccount, it, 100, &out).ok());
+  EXPECT_TRUE(out.records.empty());
+  EXPECT_EQ(out.tail_arrival_ms, 0);  // no record yet
+
+  Put("a", "1");
+  Put("b", "2");
+  ASSERT_TRUE(registry_->GetRecords(kAccount, it, 1, &out).ok());
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(out.tail_arrival_ms, 0);  // stopped behind the tail
+  const int64_t newest = out.records[0].arrival_ms;
+
+  ASSERT_TRUE(registry_->GetRecords(kAccount, it, 100, &out).ok());
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_GE(out.tail_arrival_ms, newest);  // reached the end: the newest record's arrival
+  EXPECT_EQ(out.tail_arrival_ms, out.records[1].arrival_ms);
+  it = *out.next_iterator;
+  ASSERT_TRUE(registry_->GetRecords(kAccount, it, 100, &out).ok());
+  EXPECT_TRUE(out.records.empty());
+  EXPECT_GT(out.tail_arrival_ms, 0);  // empty at the live end: set
+
+  // Closed by a split: reading it to its end reports the children, and no tail.
+  ASSERT_TRUE(registry_
+                  ->SplitShard(kAccount, "s", "shardId-000000000000",
+                               "170141183460469231731687303715884105728")
+                  .ok());
+  ASSERT_TRUE(registry_->GetRecords(kAccount, it, 100, &out).ok());
+  EXPECT_TRUE(out.records.empty());
+  EXPECT_FALSE(out.next_iterator.has_value());
+  EXPECT_EQ(out.tail_arrival_ms, 0);
+}
+
 }  // namespace
 }  // namespace runnel::stream
