@@ -9,14 +9,18 @@ import unittest
 from harness import ServerTestCase
 
 
-class LongPollTest(ServerTestCase):
+class GetRecordsTestCase(ServerTestCase):
 
     def get_records(self, iterator, wait_ms=None):
+        """A raw GetRecords, with x-runnel-wait-ms when wait_ms is given; asserts 200."""
         headers = {"x-runnel-wait-ms": str(wait_ms)} if wait_ms is not None else None
         status, _, body = self.raw("GetRecords", json.dumps({"ShardIterator": iterator}),
                                    headers=headers)
         self.assertEqual(status, 200, body)
         return json.loads(body)
+
+
+class LongPollTest(GetRecordsTestCase):
 
     def test_returns_early_when_a_record_arrives(self):
         self.create_stream("s")
@@ -84,17 +88,11 @@ class LongPollTest(ServerTestCase):
         self.assertLess(time.monotonic() - start, 1.0)
 
 
-class TailWaitTest(ServerTestCase):
+class TailWaitTest(GetRecordsTestCase):
     """Without the header, an empty GetRecords at the end of a live shard (a record arrived
     within the last second) is held up to --tail-wait-ms; an idle shard is answered at once."""
 
     server_args = ("--tail-wait-ms", "1000")
-
-    def get_records(self, iterator, headers=None):
-        status, _, body = self.raw("GetRecords", json.dumps({"ShardIterator": iterator}),
-                                   headers=headers)
-        self.assertEqual(status, 200, body)
-        return json.loads(body)
 
     def live_tail(self):
         """A stream whose shard just received a record, and an iterator at its end."""
@@ -137,7 +135,7 @@ class TailWaitTest(ServerTestCase):
     def test_header_zero_answers_at_once(self):
         it = self.live_tail()
         start = time.monotonic()
-        out = self.get_records(it, headers={"x-runnel-wait-ms": "0"})
+        out = self.get_records(it, wait_ms=0)
         self.assertEqual(out["Records"], [])
         self.assertLess(time.monotonic() - start, 0.3)
 
@@ -175,7 +173,7 @@ class TailWaitTest(ServerTestCase):
         self.assertEqual(len(out["ChildShards"]), 2)
 
 
-class DefaultTailWaitTest(ServerTestCase):
+class DefaultTailWaitTest(GetRecordsTestCase):
     """The default --tail-wait-ms (5 ms) applies to clients that send no header."""
 
     def test_default_holds_an_empty_live_tail_read_about_5_ms(self):
@@ -185,10 +183,9 @@ class DefaultTailWaitTest(ServerTestCase):
         times = []
         for _ in range(3):
             start = time.monotonic()
-            status, _, body = self.raw("GetRecords", json.dumps({"ShardIterator": it}))
+            out = self.get_records(it)
             times.append(time.monotonic() - start)
-            self.assertEqual(status, 200, body)
-            self.assertEqual(json.loads(body)["Records"], [])
+            self.assertEqual(out["Records"], [])
         self.assertGreaterEqual(min(times), 0.0045, times)
         self.assertLess(max(times), 0.5, times)
 
