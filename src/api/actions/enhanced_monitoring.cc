@@ -34,7 +34,9 @@ void Handle(ActionContext& ctx) {
   auto name = ctx.StreamName();
   if (!name) return;
   std::vector<std::string_view> requested;
-  for (auto v : *ctx.Array("ShardLevelMetrics")) {
+  // A named optional: `for (auto v : *ctx.Array(...))` would iterate a destroyed temporary.
+  const auto metrics = ctx.Array("ShardLevelMetrics");
+  for (auto v : *metrics) {
     std::string_view metric;
     if (v.get(metric) != simdjson::SUCCESS) continue;
     if (metric == "ALL") {
