@@ -45,6 +45,7 @@ struct BenchOptions {
   int poll_pause_ms = 10;    // fanout: pause after an empty GetRecords
   int wait_ms = 0;           // fanout: long-poll GetRecords (x-runnel-wait-ms); 0: off
   bool push = false;         // fanout: SubscribeToShard subscribers instead of polling
+  std::string dir = ".";     // fsync: the directory whose disk is probed
 };
 
 // Live counters, read by the progress line.
@@ -117,6 +118,10 @@ std::string RunGetRecordsScenario(BenchContext& ctx, BenchResult& result,
                                   const std::vector<std::string>& shard_ids);
 std::string RunFanoutScenario(BenchContext& ctx, BenchResult& result,
                               const std::vector<std::string>& shard_ids);
+
+// `runnel bench fsync`: append + fdatasync latency of the disk under --dir, and the
+// put-record ceiling it implies under --sync always (fsync_probe.cc). Returns the exit code.
+int RunFsyncProbe(const BenchOptions& o);
 
 // Puts `count` records of `size` bytes (batches of 500, `connections` connections) as fast
 // as possible; used to pre-fill for get-records. Returns the records acknowledged.

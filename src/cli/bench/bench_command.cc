@@ -31,6 +31,7 @@ constexpr ScenarioDefaults kScenarios[] = {
     {"put-record", 100, 16, 1},
     {"get-records", 1024, 8, 2},  // connections: for the pre-fill
     {"fanout", 100, 1, 2},
+    {"fsync", 100, 16, 1},  // no server: connections only for the ceiling it prints
 };
 
 // Creates the stream, waits for ACTIVE and lists its shards.
@@ -53,6 +54,11 @@ int Run(BenchOptions o) {
     if (s.name == o.scenario) def = &s;
   if (def == nullptr) return ReportUsageError("unknown scenario " + o.scenario);
   if (o.threads < 0) o.threads = def->threads;
+  if (o.scenario == "fsync") {
+    if (o.record_size < 0) o.record_size = def->record_size;
+    if (o.connections < 0) o.connections = def->connections;
+    return RunFsyncProbe(o);
+  }
   auto endpoint = ParseEndpoint(o.endpoint);
   if (!endpoint.ok()) return ReportUsageError(endpoint.error());
   if (endpoint->scheme != "http") return ReportUsageError("bench supports http:// endpoints only");
@@ -181,10 +187,13 @@ ProgressLine::~ProgressLine() {
 void AddBenchCommand(CLI::App& app) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App* sub = app.add_subcommand(
-      "bench", "Load generator: put-records | put-record | get-records | fanout (see bench/README.md)");
-  sub->add_option("scenario", opts->scenario, "put-records, put-record, get-records or fanout")
+      "bench", "Load generator: put-records | put-record | get-records | fanout; fsync probes the disk "
+      "(see bench/README.md)");
+  sub->add_option("scenario", opts->scenario,
+                  "put-records, put-record, get-records, fanout, or fsync (no server: the "
+                  "append + fdatasync latency under --dir)")
       ->required()
-      ->check(CLI::IsMember({"put-records", "put-record", "get-records", "fanout"}));
+      ->check(CLI::IsMember({"put-records", "put-record", "get-records", "fanout", "fsync"}));
   sub->add_option("--endpoint", opts->endpoint, "Kinesis endpoint (http://host:port)")->capture_default_str();
   sub->add_option("--region", opts->region, "Region for signing")->capture_default_str();
   sub->add_option("--stream", opts->stream, "Stream to create and use (default bench-<scenario>-<random>)");
@@ -210,8 +219,9 @@ void AddBenchCommand(CLI::App& app) {
   sub->add_option("--connections", opts->connections,
                   "Concurrent connections (default: 8 put-records and get-records pre-fill, 16 put-record)")
       ->check(CLI::Range(1, 4096));
-  sub->add_option("--duration", opts->duration_s, "Seconds to run (put scenarios, fanout)")->capture_default_str();
-  sub->add_option("--count", opts->count, "Stop after this many records instead of --duration");
+  sub->add_option("--duration", opts->duration_s, "Seconds to run (put scenarios, fanout, fsync)")->capture_default_str();
+  sub->add_option("--count", opts->count,
+                  "Stop after this many records (fsync: fdatasyncs) instead of --duration");
   sub->add_option("--prefill", opts->prefill, "get-records: records to pre-fill")->capture_default_str();
   sub->add_option("--passes", opts->passes, "get-records: read everything this many times")->capture_default_str();
   sub->add_option("--limit", opts->limit, "GetRecords Limit")->capture_default_str()->check(CLI::Range(1, 10000));
@@ -223,6 +233,8 @@ void AddBenchCommand(CLI::App& app) {
                   "fanout: long-poll GetRecords (x-runnel-wait-ms header, Runnel only); 0: plain polling")
       ->capture_default_str()
       ->check(CLI::Range(0, 5000));
+  sub->add_option("--dir", opts->dir, "fsync: directory on the disk to probe (your --data-dir)")
+      ->capture_default_str();
   sub->add_flag("--push", opts->push,
                 "fanout: registered consumers reading through SubscribeToShard instead of polling");
   sub->callback([opts] { SetExitCode(Run(*opts)); });
