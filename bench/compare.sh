@@ -138,8 +138,17 @@ scenario_args() {  # scenario [peer]
   esac
 }
 
+# The disk's append + fdatasync latency bounds put-record under --sync always (see
+# `runnel bench fsync`); probed before and after the scenarios, since it drifts.
+fsync_probe() {
+  "$RUNNEL" bench fsync --dir "$WORK" --duration 5 --json >"$RESULTS/fsync-$1.out" 2>>"$RESULTS/fsync.err" ||
+    log "fsync probe failed: $(tail -1 "$RESULTS/fsync.err")"
+}
+
 ensure_peers
 echo "# commands run by bench/compare.sh" >"$WORK/commands.txt"
+log "fsync probe (before)"
+fsync_probe before
 for scenario in $SCENARIOS; do
   for peer in $PEERS; do
     if unsupported "$peer" "$scenario"; then
@@ -184,6 +193,9 @@ for scenario in $SCENARIOS; do
     stop_server
   done
 done
+
+log "fsync probe (after)"
+fsync_probe after
 
 python3 "$ROOT/bench/report.py" --results "$RESULTS" --out "$OUT" --runs "$RUNS" \
   --duration "$DURATION" --prefill "$PREFILL" --data-dir "$WORK" --commands "$WORK/commands.txt" \
