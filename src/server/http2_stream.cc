@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/buffer_pool.h"
+
 namespace runnel::server {
 
 std::string_view Http2Stream::Header(std::string_view lower_name) const {
@@ -30,7 +32,7 @@ ptrdiff_t Http2Stream::ReadResponse(uint8_t* out, size_t length, bool* eof,
     body_offset += n;
     if (body_offset == response_body.size()) {
       *eof = true;
-      response_body = std::string();
+      buffer_pool::Give(std::move(response_body));  // a large body is reused for a later answer
     }
     return static_cast<ptrdiff_t>(n);
   }

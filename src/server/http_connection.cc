@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "common/buffer_pool.h"
 #include "server/posted_response_stream.h"
 #include "server/response_head.h"
 
@@ -393,7 +394,7 @@ void HttpConnection<Stream>::OnWrite(beast::error_code ec) {
     Finish();
     return;
   }
-  response_body_ = std::string();  // the handler's buffer; do not keep it
+  buffer_pool::Give(std::move(response_body_));  // a large body is reused for a later answer
   if (close_after_write_) {  // the client was told; wait for it to close its side
     Linger();
     return;

@@ -215,6 +215,26 @@ class RecordsTest(ServerTestCase):
             message="1 validation error detected: Value '10001' at 'limit' failed to satisfy "
                     "constraint: Member must have value less than or equal to 10000")
 
+    def test_large_answers_in_a_row_are_exact(self):
+        # Answers above 256 KiB reuse the body of an earlier answer once it has been written
+        # (common/buffer_pool.h). Each must hold exactly its own records: a longer answer
+        # followed by a shorter one, then a long one again, on one connection.
+        self.create_stream("big", 1)
+        datas = [bytes([i % 251]) * 2000 + i.to_bytes(4, "big") for i in range(600)]
+        for start in range(0, 600, 200):
+            resp = self.kinesis.put_records(StreamName="big", Records=[
+                {"Data": d, "PartitionKey": f"pk{start + j}"}
+                for j, d in enumerate(datas[start:start + 200])])
+            self.assertEqual(resp["FailedRecordCount"], 0)
+        for offset, limit in ((0, 600), (450, 150), (10, 3), (0, 600), (200, 400)):
+            it = self.iterator("big", shard_id(0))
+            if offset:
+                it = self.kinesis.get_records(ShardIterator=it, Limit=offset)["NextShardIterator"]
+            recs = self.kinesis.get_records(ShardIterator=it, Limit=limit)["Records"]
+            self.assertEqual([r["Data"] for r in recs], datas[offset:offset + limit], (offset, limit))
+            self.assertEqual([r["PartitionKey"] for r in recs],
+                             [f"pk{i}" for i in range(offset, offset + limit)])
+
     def test_binary_round_trip(self):
         self.create_stream("bin", 1)
         payloads = [bytes(range(256)), bytes(reversed(range(256))), b"", b"\x00", b"\xff" * 7]

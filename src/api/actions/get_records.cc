@@ -16,6 +16,7 @@
 #include "api/actions/actions.h"
 #include "api/records_json.h"
 #include "api/shapes.h"
+#include "common/buffer_pool.h"
 #include "common/clock.h"
 #include "common/json_writer.h"
 
@@ -30,8 +31,8 @@ constexpr int64_t kTailActiveMs = 1000;
 thread_local stream::GetRecordsOutput t_out;
 
 std::string Render(const stream::GetRecordsOutput& r) {
-  std::string out;
-  out.reserve(EstimateRecordsJson(r.records));
+  // Large answers reuse a body the server has finished writing (common/buffer_pool.h).
+  std::string out = buffer_pool::Take(EstimateRecordsJson(r.records));
   JsonWriter w(out);
   w.BeginObject();
   WriteRecords(w, r.records);
