@@ -33,11 +33,12 @@ struct FsyncResult {
   int connections = 0;
   uint64_t fsyncs = 0;
   double wall_s = 0;
-  Histogram latency_us;  // one append + fdatasync
+  Histogram latency_ns;  // one append + fdatasync (ns: a tmpfs answers in well under 1 us)
   std::string error;
 };
 
-double P50Us(const FsyncResult& r) { return static_cast<double>(r.latency_us.Percentile(0.5)); }
+double Us(uint64_t ns) { return ns / 1000.0; }
+double P50Us(const FsyncResult& r) { return Us(r.latency_ns.Percentile(0.5)); }
 double Ceiling(const FsyncResult& r) {
   double p50 = P50Us(r);
   return p50 > 0 ? r.connections * 1e6 / p50 : 0;
@@ -72,7 +73,7 @@ FsyncResult Measure(const BenchOptions& o) {
     }
     pos += chunk.size();
     const auto t1 = std::chrono::steady_clock::now();
-    r.latency_us.Record(std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count());
+    r.latency_ns.Record(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
     ++r.fsyncs;
   }
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -86,11 +87,9 @@ void PrintHuman(const FsyncResult& r) {
               r.append_bytes);
   std::printf("fdatasyncs   %llu in %.2f s (%.0f/s)\n", static_cast<unsigned long long>(r.fsyncs),
               r.wall_s, r.wall_s > 0 ? r.fsyncs / r.wall_s : 0);
-  std::printf("latency      p50 %llu us  p90 %llu us  p99 %llu us  max %llu us\n",
-              static_cast<unsigned long long>(r.latency_us.Percentile(0.5)),
-              static_cast<unsigned long long>(r.latency_us.Percentile(0.9)),
-              static_cast<unsigned long long>(r.latency_us.Percentile(0.99)),
-              static_cast<unsigned long long>(r.latency_us.max()));
+  std::printf("latency      p50 %.1f us  p90 %.1f us  p99 %.1f us  max %.1f us\n",
+              Us(r.latency_ns.Percentile(0.5)), Us(r.latency_ns.Percentile(0.9)),
+              Us(r.latency_ns.Percentile(0.99)), Us(r.latency_ns.max()));
   std::printf("ceiling      put-record with --sync always, %d connection%s with one request in "
               "flight each: at most %d / p50 = %.0f records/s\n",
               r.connections, r.connections == 1 ? "" : "s", r.connections, Ceiling(r));
@@ -112,10 +111,10 @@ std::string ToJson(const FsyncResult& r) {
   number("duration_s", r.wall_s, 3);
   number("fsyncs_per_s", r.wall_s > 0 ? r.fsyncs / r.wall_s : 0, 1);
   w.Key("latency_us").BeginObject();
-  w.Member("p50", int64_t(r.latency_us.Percentile(0.5)));
-  w.Member("p90", int64_t(r.latency_us.Percentile(0.9)));
-  w.Member("p99", int64_t(r.latency_us.Percentile(0.99)));
-  w.Member("max", int64_t(r.latency_us.max()));
+  number("p50", Us(r.latency_ns.Percentile(0.5)), 1);
+  number("p90", Us(r.latency_ns.Percentile(0.9)), 1);
+  number("p99", Us(r.latency_ns.Percentile(0.99)), 1);
+  number("max", Us(r.latency_ns.max()), 1);
   w.EndObject();
   w.Member("connections", int64_t(r.connections));
   number("put_record_ceiling_per_s", Ceiling(r), 1);
@@ -130,6 +129,7 @@ int RunFsyncProbe(const BenchOptions& o) {
   std::error_code ec;
   if (!std::filesystem::is_directory(o.dir, ec))
     return ReportUsageError(fmt::format("--dir {} is not a directory", o.dir));
+  if (o.count <= 0 && o.duration_s <= 0) return ReportUsageError("--duration must be positive");
   InstallStopHandler();
   FsyncResult r = Measure(o);
   if (o.json) {
