@@ -19,31 +19,37 @@ class GetRecordsTestCase(ServerTestCase):
         self.assertEqual(status, 200, body)
         return json.loads(body)
 
+    def read_while_putting(self, stream, read, key, data):
+        """Runs read() while another client puts one record 0.3 s after it starts. Returns
+        (read's answer, seconds the read took, seconds from the put to the read's end)."""
+        producer = self.client()  # created outside the timed window (slow under load)
+        put_at = []
+
+        def put_later():
+            time.sleep(0.3)
+            put_at.append(time.monotonic())
+            producer.put_record(StreamName=stream, PartitionKey=key, Data=data)
+
+        t = threading.Thread(target=put_later)
+        t.start()
+        start = time.monotonic()
+        out = read()
+        done = time.monotonic()
+        t.join()
+        return out, done - start, done - put_at[0]
+
 
 class LongPollTest(GetRecordsTestCase):
 
     def test_returns_early_when_a_record_arrives(self):
         self.create_stream("s")
         it = self.iterator("s", "shardId-000000000000", "LATEST")
-        put_at = []
-
-        producer = self.client()  # created outside the timed window (slow under load)
-
-        def put_later():
-            time.sleep(0.3)
-            put_at.append(time.monotonic())
-            producer.put_record(StreamName="s", PartitionKey="k", Data=b"hello")
-
-        t = threading.Thread(target=put_later)
-        t.start()
-        start = time.monotonic()
-        out = self.get_records(it, wait_ms=5000)
-        done = time.monotonic()
-        t.join()
+        out, took, after_put = self.read_while_putting(
+            "s", lambda: self.get_records(it, wait_ms=5000), "k", b"hello")
         self.assertEqual(len(out["Records"]), 1, out)
         self.assertEqual(out["Records"][0]["PartitionKey"], "k")
-        self.assertGreater(done - start, 0.25)
-        self.assertLess(done - put_at[0], 0.5)  # answered right after the put, not at 5 s
+        self.assertGreater(took, 0.25)
+        self.assertLess(after_put, 0.5)  # answered right after the put, not at 5 s
         self.assertIn("NextShardIterator", out)
 
     def test_empty_at_timeout(self):
@@ -102,23 +108,12 @@ class TailWaitTest(GetRecordsTestCase):
 
     def test_boto3_read_on_live_tail_gets_the_next_record_when_it_arrives(self):
         it = self.live_tail()
-        producer = self.client()
-        put_at = []
-
-        def put_later():
-            time.sleep(0.3)
-            put_at.append(time.monotonic())
-            producer.put_record(StreamName="s", PartitionKey="k2", Data=b"second")
-
-        t = threading.Thread(target=put_later)
-        t.start()
-        start = time.monotonic()
-        out = self.kinesis.get_records(ShardIterator=it)  # plain boto3: no Runnel header
-        done = time.monotonic()
-        t.join()
+        out, took, after_put = self.read_while_putting(
+            "s", lambda: self.kinesis.get_records(ShardIterator=it),  # plain boto3: no header
+            "k2", b"second")
         self.assertEqual([r["Data"] for r in out["Records"]], [b"second"])
-        self.assertGreater(done - start, 0.25)
-        self.assertLess(done - put_at[0], 0.5)
+        self.assertGreater(took, 0.25)
+        self.assertLess(after_put, 0.5)
         self.assertEqual(out["MillisBehindLatest"], 0)
         self.assertIn("NextShardIterator", out)
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -16,6 +17,10 @@
 #include "cli/bench/request_builder.h"
 #include "cli/http_client.h"
 #include "cli/kinesis_client.h"
+
+namespace runnel {
+class JsonWriter;
+}
 
 namespace runnel::cli::bench {
 
@@ -143,6 +148,9 @@ class ProgressLine {
 };
 
 // Output.
+// A JSON member `key` with the number `v` to `decimals` decimals (JsonWriter has no doubles);
+// `out` is the string `w` writes to.
+void Number(JsonWriter& w, std::string& out, std::string_view key, double v, int decimals);
 void PrintHuman(const BenchResult& r);
 std::string ToJson(const BenchResult& r);
 

@@ -15,13 +15,6 @@ double CpuPercent(const BenchResult& r) {
   return r.wall_s > 0 ? 100.0 * (r.cpu.user_s + r.cpu.sys_s) / r.wall_s : 0;
 }
 
-// JsonWriter has no doubles: numbers are written with a fixed number of decimals.
-void Number(JsonWriter& w, std::string& out, std::string_view key, double v, int decimals) {
-  w.Key(key).Null();  // places the key and separators; the null is then replaced
-  out.resize(out.size() - 4);
-  out += fmt::format("{:.{}f}", v, decimals);
-}
-
 void Latency(JsonWriter& w, std::string& out, std::string_view key, const Histogram& h) {
   w.Key(key).BeginObject();
   w.Member("count", int64_t(h.count()));
@@ -33,6 +26,12 @@ void Latency(JsonWriter& w, std::string& out, std::string_view key, const Histog
 }
 
 }  // namespace
+
+void Number(JsonWriter& w, std::string& out, std::string_view key, double v, int decimals) {
+  w.Key(key).Null();  // places the key and separators; the null is then replaced
+  out.resize(out.size() - 4);
+  out += fmt::format("{:.{}f}", v, decimals);
+}
 
 void PrintHuman(const BenchResult& r) {
   double rps = PerSecond(r.records, r.wall_s);

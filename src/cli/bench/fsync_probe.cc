@@ -98,26 +98,21 @@ void PrintHuman(const FsyncResult& r) {
 std::string ToJson(const FsyncResult& r) {
   std::string out;
   JsonWriter w(out);
-  auto number = [&](std::string_view key, double v, int decimals) {
-    w.Key(key).Null();  // JsonWriter has no doubles: place the key, then replace the null
-    out.resize(out.size() - 4);
-    out += fmt::format("{:.{}f}", v, decimals);
-  };
   w.BeginObject();
   w.Member("scenario", "fsync");
   w.Member("dir", r.dir);
   w.Member("append_bytes", int64_t(r.append_bytes));
   w.Member("fsyncs", int64_t(r.fsyncs));
-  number("duration_s", r.wall_s, 3);
-  number("fsyncs_per_s", r.wall_s > 0 ? r.fsyncs / r.wall_s : 0, 1);
+  Number(w, out, "duration_s", r.wall_s, 3);
+  Number(w, out, "fsyncs_per_s", r.wall_s > 0 ? r.fsyncs / r.wall_s : 0, 1);
   w.Key("latency_us").BeginObject();
-  number("p50", Us(r.latency_ns.Percentile(0.5)), 1);
-  number("p90", Us(r.latency_ns.Percentile(0.9)), 1);
-  number("p99", Us(r.latency_ns.Percentile(0.99)), 1);
-  number("max", Us(r.latency_ns.max()), 1);
+  Number(w, out, "p50", Us(r.latency_ns.Percentile(0.5)), 1);
+  Number(w, out, "p90", Us(r.latency_ns.Percentile(0.9)), 1);
+  Number(w, out, "p99", Us(r.latency_ns.Percentile(0.99)), 1);
+  Number(w, out, "max", Us(r.latency_ns.max()), 1);
   w.EndObject();
   w.Member("connections", int64_t(r.connections));
-  number("put_record_ceiling_per_s", Ceiling(r), 1);
+  Number(w, out, "put_record_ceiling_per_s", Ceiling(r), 1);
   if (!r.error.empty()) w.Member("error", r.error);
   w.EndObject();
   return out;
